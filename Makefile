@@ -1,0 +1,171 @@
+# docker-credential-ghcr — build, test and install.
+#
+# Distribution flags (CFLAGS, CPPFLAGS, LDFLAGS) are appended after ours, so
+# they reach the build and win where they conflict.  `make WITH_SECRETSERVICE=0`
+# builds the embedded helper: file store only, no libsecret, no GLib.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+MODULEDIR ?= $(LIBDIR)/docker-credential-ghcr
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+DOCDIR ?= $(DATADIR)/doc/docker-credential-ghcr
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+DESTDIR ?=
+
+VERSION ?= 0.1.0
+PACKAGE ?= github.com/docker-credential-ghcr
+WITH_SECRETSERVICE ?= 1
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+INSTALL ?= install
+
+PROGRAM = docker-credential-ghcr
+MODULE = docker-credential-ghcr-secretservice.so
+B = build
+
+WARNINGS = -Wall -Wextra -Wformat-security -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow
+# CI sets CI=true: there every warning is an error.
+ifneq ($(CI),)
+WARNINGS += -Werror
+endif
+HARDENING_CFLAGS = -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection -D_FORTIFY_SOURCE=2 -fno-strict-overflow
+HARDENING_LDFLAGS = -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+
+CFLAGS ?= -O2 -g
+# The libcrypto soname the file store dlopen()s: libcrypto.so.3 for OpenSSL 3.
+CRYPTO_VERSION := $(shell $(PKG_CONFIG) --modversion libcrypto 2>/dev/null)
+CRYPTO_SONAME ?= libcrypto.so.$(if $(filter 1.%,$(CRYPTO_VERSION)),1.1,$(firstword $(subst ., ,$(CRYPTO_VERSION))))
+
+BASE_CPPFLAGS = -D_GNU_SOURCE -Ihelper -Istore \
+	-DGHCR_VERSION='"$(VERSION)"' -DGHCR_PACKAGE='"$(PACKAGE)"' \
+	-DGHCR_MODULEDIR='"$(MODULEDIR)"' -DGHCR_CRYPTO_SONAME='"$(CRYPTO_SONAME)"'
+ifeq ($(WITH_SECRETSERVICE),1)
+BASE_CPPFLAGS += -DWITH_SECRETSERVICE
+endif
+JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
+CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto)
+SECRET_CFLAGS = $(shell $(PKG_CONFIG) --cflags libsecret-1)
+SECRET_LIBS = $(shell $(PKG_CONFIG) --libs libsecret-1)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
+CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
+
+ALL_CPPFLAGS = $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(HARDENING_CFLAGS) -fPIE $(SANITIZE_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
+	-Wl,--dynamic-list=store/module.exports $(LDFLAGS)
+LIBS = $(JANSSON_LIBS) -ldl
+
+# `make SANITIZE=address,undefined` builds everything instrumented.
+ifneq ($(SANITIZE),)
+SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+
+# Every .c under helper/ and store/ is part of the helper, except main.c
+# (the program) and secretservice.c (the dlopen()ed module).
+LIB_SRCS = $(filter-out helper/main.c store/secretservice.c, \
+	$(wildcard helper/*.c store/*.c))
+ifneq ($(WITH_SECRETSERVICE),1)
+LIB_SRCS := $(filter-out store/secretservice_loader.c,$(LIB_SRCS))
+endif
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
+LIB = $(B)/libghcr.a
+
+TARGETS = $(PROGRAM)
+ifeq ($(WITH_SECRETSERVICE),1)
+TARGETS += $(MODULE)
+endif
+
+.PHONY: all clean install uninstall check
+all: $(TARGETS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(PROGRAM): $(B)/helper/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# The module resolves ghcr_fail()/secmem_*() from the helper that loads it
+# (see store/module.exports), so it is linked with unresolved symbols.
+$(B)/store/secretservice.pic.o: store/secretservice.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(MODULE): $(B)/store/secretservice.pic.o
+	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
+		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------------
+# Each tests/unit/test_NAME.c defines `Suite *suite_NAME(void)`; the runner's
+# list of suites is generated from the file names.
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(B)/%.o) $(B)/tests/unit/main.o
+UNIT_RUNNER = $(B)/tests/unit-tests
+
+$(B)/tests/unit/suites.h: $(UNIT_SRCS)
+	@mkdir -p $(dir $@)
+	printf 'SUITE(%s)\n' $(patsubst tests/unit/test_%.c,%,$(UNIT_SRCS)) > $@
+
+$(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -I$(B)/tests/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/unit/test_%.o: tests/unit/test_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(UNIT_RUNNER): $(UNIT_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+# Fragments under tests/ and elsewhere add their suites to CHECK_TARGETS.
+CHECK_TARGETS = check-unit
+-include $(sort $(wildcard tests/*.mk bench/*.mk fuzz/*.mk packaging/*.mk))
+
+.PHONY: check-unit
+check-unit: $(UNIT_RUNNER) $(TARGETS)
+	GHCR_BUILD_DIR=$(CURDIR) $(UNIT_RUNNER)
+
+# The README's test command: every suite, each printing its summary line.
+# Later suites still run when one fails; the exit status reports any failure.
+check: $(TARGETS)
+	@failed=; for t in $(CHECK_TARGETS); do \
+		echo "=== $$t"; $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all suites passed"
+
+# --- install ---------------------------------------------------------------
+install: $(TARGETS)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
+ifeq ($(WITH_SECRETSERVICE),1)
+	$(INSTALL) -d $(DESTDIR)$(MODULEDIR)
+	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(MODULEDIR)/$(MODULE)
+endif
+	if [ -f doc/$(PROGRAM).1 ]; then \
+		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 && \
+		$(INSTALL) -m 0644 doc/$(PROGRAM).1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1; fi
+	if [ -f doc/$(PROGRAM).bash-completion ]; then \
+		$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) && \
+		$(INSTALL) -m 0644 doc/$(PROGRAM).bash-completion $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	rm -f $(DESTDIR)$(MODULEDIR)/$(MODULE)
+	-rmdir $(DESTDIR)$(MODULEDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM)
+
+clean:
+	rm -rf $(B) $(PROGRAM) $(MODULE)

@@ -1,0 +1,80 @@
+/*
+ * Wiping allocator for secrets (see secmem.h).  Each block carries its size
+ * in a header so that secmem_free() can wipe all of it; this is also the
+ * allocator jansson uses, whose json_free_t has no size argument.
+ */
+#include "secmem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Header padded to max_align_t so the payload stays suitably aligned. */
+union secmem_header {
+	size_t size;
+	max_align_t align;
+};
+
+void
+secmem_wipe(void *p, size_t n)
+{
+	if (p != NULL)
+		explicit_bzero(p, n);
+}
+
+void *
+secmem_alloc(size_t n)
+{
+	union secmem_header *h;
+
+	if (n > SIZE_MAX - sizeof(*h))
+		return NULL;
+	h = calloc(1, sizeof(*h) + n);
+	if (h == NULL)
+		return NULL;
+	h->size = n;
+	return h + 1;
+}
+
+void
+secmem_free(void *p)
+{
+	union secmem_header *h;
+
+	if (p == NULL)
+		return;
+	h = (union secmem_header *)p - 1;
+	explicit_bzero(h, sizeof(*h) + h->size);
+	free(h);
+}
+
+char *
+secmem_strndup(const char *s, size_t n)
+{
+	char *copy;
+
+	if (s == NULL)
+		return NULL;
+	n = strnlen(s, n);
+	copy = secmem_alloc(n + 1);
+	if (copy != NULL)
+		memcpy(copy, s, n);
+	return copy;
+}
+
+char *
+secmem_strdup(const char *s)
+{
+	return s == NULL ? NULL : secmem_strndup(s, strlen(s));
+}
+
+int
+secmem_compare(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return diff != 0;
+}

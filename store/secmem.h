@@ -1,0 +1,28 @@
+/*
+ * Memory for secrets.  Every buffer that may hold a token is allocated here
+ * and released with secmem_free(), which wipes the whole allocation before
+ * giving it back; jansson is pointed at the same pair so that its copies of
+ * a secret are wiped too.
+ */
+#ifndef GHCR_SECMEM_H
+#define GHCR_SECMEM_H
+
+#include <stddef.h>
+
+/* Zeroed allocation of n bytes; NULL when out of memory. */
+void *secmem_alloc(size_t n);
+
+/* Wipes and frees an allocation from secmem_alloc(); NULL is accepted. */
+void secmem_free(void *p);
+
+/* Copy of s (or of its first n bytes) in wiped memory; NULL on ENOMEM or s NULL. */
+char *secmem_strdup(const char *s);
+char *secmem_strndup(const char *s, size_t n);
+
+/* Overwrites n bytes at p in a way the compiler may not elide. */
+void secmem_wipe(void *p, size_t n);
+
+/* Constant-time comparison of n bytes; 0 when equal. */
+int secmem_compare(const void *a, const void *b, size_t n);
+
+#endif

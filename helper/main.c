@@ -1,0 +1,212 @@
+/*
+ * docker-credential-ghcr: argv dispatch through an ops table, and the one
+ * place that prints protocol answers and exits.  Every op returns a
+ * ghcr_status; on failure main prints exactly one line on stdout (clients
+ * show it to the user) and exits 1.
+ */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "errors.h"
+#include "protocol.h"
+#include "secmem.h"
+#include "settings.h"
+#include "sources.h"
+
+#define PROGRAM "docker-credential-ghcr"
+
+static int
+op_store(int argc, char **argv, struct resolver *res)
+{
+	struct credential cred = { 0 };
+	char *input = NULL;
+	size_t len;
+	int r;
+
+	(void)argc, (void)argv;
+	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
+	    (r = protocol_parse_store(input, len, &cred)) != GHCR_OK ||
+	    (r = resolver_open_backend(res)) != GHCR_OK)
+		goto out;
+	r = res->backend->put(res->handle, &cred);
+out:
+	credential_clear(&cred);
+	secmem_free(input);
+	return r;
+}
+
+static int
+op_get(int argc, char **argv, struct resolver *res)
+{
+	struct credential cred = { 0 };
+	enum source_kind from;
+	char server[SERVER_MAX], *input = NULL, *answer = NULL;
+	size_t len;
+	int r;
+
+	(void)argc, (void)argv;
+	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
+	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
+	    (r = sources_get(res, server, &cred, &from)) != GHCR_OK ||
+	    (r = protocol_format_credential(&cred, &answer, &len)) != GHCR_OK)
+		goto out;
+	r = protocol_write_all(STDOUT_FILENO, answer, len);
+out:
+	secmem_free(answer);
+	credential_clear(&cred);
+	secmem_free(input);
+	return r;
+}
+
+static int
+op_erase(int argc, char **argv, struct resolver *res)
+{
+	char server[SERVER_MAX], *input = NULL;
+	size_t len;
+	int r;
+
+	(void)argc, (void)argv;
+	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
+	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
+	    (r = resolver_open_backend(res)) != GHCR_OK)
+		goto out;
+	r = res->backend->erase(res->handle, server);
+out:
+	secmem_free(input);
+	return r;
+}
+
+static int
+op_list(int argc, char **argv, struct resolver *res)
+{
+	json_t *listing;
+	char *text = NULL;
+	int r;
+
+	(void)argc, (void)argv;
+	/* list ignores its input; it is not even read. */
+	if ((listing = json_object()) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	if ((r = sources_list(res, listing)) != GHCR_OK)
+		goto out;
+	if ((text = json_dumps(listing, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	if ((r = protocol_write_all(STDOUT_FILENO, text, strlen(text))) == GHCR_OK)
+		r = protocol_write_all(STDOUT_FILENO, "\n", 1);
+out:
+	secmem_free(text);
+	json_decref(listing);
+	return r;
+}
+
+static int
+op_version(int argc, char **argv, struct resolver *res)
+{
+	(void)argc, (void)argv, (void)res;
+	printf("%s (%s) %s\n", PROGRAM, GHCR_PACKAGE, GHCR_VERSION);
+	return GHCR_OK;
+}
+
+static int op_help(int argc, char **argv, struct resolver *res);
+
+static const struct op {
+	const char *name;
+	int (*run)(int argc, char **argv, struct resolver *res);
+	int protocol;      /* answers a client: errors go to stdout */
+	const char *help;
+} ops[] = {
+	{ "store", op_store, 1, "store a credential: JSON on stdin" },
+	{ "get", op_get, 1, "print the credential for the server on stdin" },
+	{ "erase", op_erase, 1, "erase the credential for the server on stdin" },
+	{ "list", op_list, 1, "print {\"server\":\"username\",...}" },
+	{ "version", op_version, 1, "print the version" },
+	{ "configure", cmd_configure, 0, "configure Docker (and podman) to use this helper" },
+	{ "login", cmd_login, 0, "store a token without Docker" },
+	{ "logout", cmd_logout, 0, "erase a stored token" },
+	{ "status", cmd_status, 0, "show which source answers, and common mistakes" },
+	{ "--version", op_version, 1, NULL },
+	{ "-v", op_version, 1, NULL },
+	{ "--help", op_help, 1, NULL },
+	{ "-h", op_help, 1, NULL },
+};
+
+static int
+op_help(int argc, char **argv, struct resolver *res)
+{
+	(void)argc, (void)argv, (void)res;
+	printf("Usage: %s <command>\n\n"
+	    "A Docker credential helper for GitHub's container registries.\n"
+	    "Docker, podman and skopeo run it with one of the protocol commands;\n"
+	    "people use the others.\n\nCommands:\n", PROGRAM);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].help != NULL)
+			printf("  %-10s %s\n", ops[i].name, ops[i].help);
+	printf("\nOptions:\n  -h, --help     show this help\n"
+	    "  -v, --version  print the version\n\n"
+	    "See %s(1) for settings (DOCKER_CREDENTIAL_GHCR_BACKEND, ...).\n", PROGRAM);
+	return GHCR_OK;
+}
+
+/* Keep secrets out of core dumps and away from ptrace by other processes
+ * of the same user, and make every file we create private. */
+static void
+harden_process(void)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &no_core);
+	umask(077);
+	signal(SIGPIPE, SIG_IGN);
+	json_set_alloc_funcs(secmem_alloc, secmem_free);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct op *op = NULL;
+	struct settings settings;
+	struct resolver res;
+	int r;
+
+	harden_process();
+	if (argc < 2) {
+		op_help(0, NULL, NULL);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(argv[1], ops[i].name) == 0)
+			op = &ops[i];
+	if (op == NULL) {
+		fprintf(stderr, "%s: unknown command '%.64s'; see %s --help\n",
+		    PROGRAM, argv[1], PROGRAM);
+		return 1;
+	}
+	if ((r = settings_load(&settings)) != GHCR_OK) {
+		resolver_init(&res, NULL);
+		goto out;
+	}
+	resolver_init(&res, &settings);
+	r = op->run(argc - 1, argv + 1, &res);
+	resolver_close(&res);
+out:
+	if (fflush(stdout) != 0 && r == GHCR_OK)
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write standard output");
+	if (r == GHCR_OK)
+		return 0;
+	if (op->protocol)
+		printf("%s\n", ghcr_error_message(r));
+	else
+		fprintf(stderr, "%s: %s\n", PROGRAM, ghcr_error_message(r));
+	return 1;
+}

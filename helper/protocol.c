@@ -1,0 +1,230 @@
+/*
+ * The credential-helper protocol on buffers (see protocol.h).  Every buffer
+ * that may hold a secret is secmem memory, and jansson allocates through
+ * secmem too (main sets that up), so nothing here leaves a token behind.
+ */
+#include "protocol.h"
+#include "errors.h"
+#include "secmem.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+protocol_read_all(int fd, size_t limit, char **buf, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	char *data, *bigger;
+	ssize_t n;
+
+	*buf = NULL;
+	*len = 0;
+	if ((data = secmem_alloc(cap + 1)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	for (;;) {
+		if (used == cap) {
+			/* Never read far past the limit: refuse early. */
+			if (cap > limit) {
+				secmem_free(data);
+				return ghcr_fail(GHCR_ERR_TOO_LARGE, "input larger "
+				    "than %zu bytes refused", limit);
+			}
+			cap *= 2;
+			if ((bigger = secmem_alloc(cap + 1)) == NULL) {
+				secmem_free(data);
+				return GHCR_ERR_NO_MEMORY;
+			}
+			memcpy(bigger, data, used);
+			secmem_free(data);
+			data = bigger;
+		}
+		n = read(fd, data + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+
+			secmem_free(data);
+			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read standard "
+			    "input: %s", strerror(saved));
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > limit) {
+			secmem_free(data);
+			return ghcr_fail(GHCR_ERR_TOO_LARGE, "input larger than "
+			    "%zu bytes refused", limit);
+		}
+	}
+	data[used] = '\0';
+	*buf = data;
+	*len = used;
+	return GHCR_OK;
+}
+
+int
+protocol_parse_server(const char *buf, size_t len, char out[SERVER_MAX])
+{
+	out[0] = '\0';
+	if (buf == NULL || len == 0)
+		return GHCR_ERR_NO_SERVER;
+	if (memchr(buf, '\0', len) != NULL)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: NUL byte "
+		    "in server URL");
+	return server_normalise(buf, out);
+}
+
+/* Reads an optional string member: NULL when absent or null. */
+static int
+get_string_member(json_t *obj, const char *key, const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return GHCR_OK;
+	if (!json_is_string(v))
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: %s must be "
+		    "a string", key);
+	*out = json_string_value(v);
+	/* jansson refuses \u0000 unless asked, but say so if it ever lets
+	 * one through: a NUL would silently cut the value short. */
+	if (strlen(*out) != json_string_length(v))
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: %s contains "
+		    "a NUL character", key);
+	return GHCR_OK;
+}
+
+static int
+has_control_char(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+int
+protocol_parse_store(const char *buf, size_t len, struct credential *cred)
+{
+	const char *server = NULL, *username = NULL, *secret = NULL;
+	char key[SERVER_MAX];
+	json_error_t jerr;
+	json_t *root = NULL;
+	int r;
+
+	memset(cred, 0, sizeof(*cred));
+	if (buf == NULL || len == 0)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: empty "
+		    "request, expected a JSON object");
+	if (memchr(buf, '\0', len) != NULL)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: NUL byte "
+		    "in request");
+	/* The error text from jansson may quote input: report the position
+	 * only, as a credential could be part of what it quotes. */
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: not valid "
+		    "JSON (line %d, column %d)", jerr.line, jerr.column);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: expected a "
+		    "JSON object with ServerURL, Username and Secret");
+		goto out;
+	}
+	if ((r = get_string_member(root, "ServerURL", &server)) != GHCR_OK ||
+	    (r = get_string_member(root, "Username", &username)) != GHCR_OK ||
+	    (r = get_string_member(root, "Secret", &secret)) != GHCR_OK)
+		goto out;
+	if (server == NULL || server[0] == '\0') {
+		r = GHCR_ERR_NO_SERVER;
+		goto out;
+	}
+	if ((r = server_normalise(server, key)) != GHCR_OK)
+		goto out;
+	if (username == NULL || username[0] == '\0') {
+		r = GHCR_ERR_NO_USERNAME;
+		goto out;
+	}
+	if (has_control_char(username)) {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: Username "
+		    "contains a control character");
+		goto out;
+	}
+	/* An empty secret can only be a mistake; refuse it rather than store
+	 * a credential that can never log in. */
+	if (secret == NULL || secret[0] == '\0') {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: no credentials "
+		    "secret");
+		goto out;
+	}
+	if (has_control_char(secret)) {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid input: Secret "
+		    "contains a control character");
+		goto out;
+	}
+	cred->server = secmem_strdup(key);
+	cred->username = secmem_strdup(username);
+	cred->secret = secmem_strdup(secret);
+	if (cred->server == NULL || cred->username == NULL || cred->secret == NULL) {
+		credential_clear(cred);
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	r = GHCR_OK;
+out:
+	json_decref(root);
+	return r;
+}
+
+int
+protocol_format_credential(const struct credential *cred, char **out,
+			   size_t *outlen)
+{
+	json_t *obj;
+	char *text;
+	size_t n;
+
+	*out = NULL;
+	*outlen = 0;
+	obj = json_pack("{s:s, s:s, s:s}", "ServerURL", cred->server,
+	    "Username", cred->username, "Secret", cred->secret);
+	if (obj == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (text == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	n = strlen(text);
+	if ((*out = secmem_alloc(n + 2)) == NULL) {
+		secmem_free(text);
+		return GHCR_ERR_NO_MEMORY;
+	}
+	memcpy(*out, text, n);
+	(*out)[n] = '\n';
+	*outlen = n + 1;
+	/* json_dumps allocated through secmem_alloc (set in main). */
+	secmem_free(text);
+	return GHCR_OK;
+}
+
+int
+protocol_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write standard "
+			    "output: %s", strerror(errno));
+		buf += n;
+		len -= (size_t)n;
+	}
+	return GHCR_OK;
+}

@@ -1,0 +1,296 @@
+/*
+ * Settings resolution (see settings.h).  Read once per run, before any
+ * backend is touched; nothing here loads a library or talks to a service
+ * except the Secret Service probe that "auto" needs.
+ */
+#include "settings.h"
+#include "errors.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define ENV_PREFIX "DOCKER_CREDENTIAL_GHCR_"
+#define APP_DIR "docker-credential-ghcr"
+
+/* The settings a configuration file may carry, with their variables. */
+enum setting_key {
+	KEY_BACKEND, KEY_STORE, KEY_KEY_FILE, KEY_PASSPHRASE_FILE, KEY_HOSTS,
+	KEY_GH_CLI, KEY_GITHUB_SERVER, KEY_COUNT
+};
+
+static const struct {
+	const char *file_key;
+	const char *env;
+} setting_names[KEY_COUNT] = {
+	[KEY_BACKEND] = { "backend", ENV_PREFIX "BACKEND" },
+	[KEY_STORE] = { "store", ENV_PREFIX "STORE" },
+	[KEY_KEY_FILE] = { "key-file", ENV_PREFIX "KEY_FILE" },
+	[KEY_PASSPHRASE_FILE] = { "passphrase-file", ENV_PREFIX "PASSPHRASE_FILE" },
+	[KEY_HOSTS] = { "hosts", ENV_PREFIX "HOSTS" },
+	[KEY_GH_CLI] = { "gh-cli", ENV_PREFIX "GH_CLI" },
+	[KEY_GITHUB_SERVER] = { "github-server", ENV_PREFIX "GITHUB_SERVER" },
+};
+
+/* Raw values: from the file first, then overridden by the environment. */
+struct raw_settings {
+	char file_value[KEY_COUNT][PATH_MAX];
+	const char *value[KEY_COUNT];
+};
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static const char *
+home_dir(void)
+{
+	const char *home = env_nonempty("HOME");
+	struct passwd *pw;
+
+	if (home != NULL)
+		return home;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_dir : NULL;
+}
+
+/* $XDG_VAR if absolute (the XDG spec says to ignore relative ones), else
+ * $HOME/fallback. */
+static int
+xdg_dir(const char *var, const char *fallback, char *out, size_t outlen)
+{
+	const char *v = env_nonempty(var), *home;
+
+	if (v != NULL && v[0] == '/')
+		return snprintf(out, outlen, "%s", v) < (int)outlen ? 0 : -1;
+	if ((home = home_dir()) == NULL)
+		return -1;
+	return snprintf(out, outlen, "%s/%s", home, fallback) < (int)outlen ? 0 : -1;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* Reads "key = value" lines; '#' starts a comment line.  A missing file
+ * is no error: every setting has a default. */
+static int
+read_config_file(const char *path, struct raw_settings *raw)
+{
+	char line[PATH_MAX + 64];
+	FILE *f;
+	int lineno = 0, r = GHCR_OK;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return errno == ENOENT ? GHCR_OK : ghcr_fail(GHCR_ERR_CONFIG,
+		    "cannot read %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *key, *value, *eq;
+		int k;
+
+		lineno++;
+		key = trim(line);
+		if (key[0] == '\0' || key[0] == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			r = ghcr_fail(GHCR_ERR_CONFIG,
+			    "%s:%d: expected 'key = value'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		key = trim(key);
+		value = trim(eq + 1);
+		for (k = 0; k < KEY_COUNT; k++)
+			if (strcmp(key, setting_names[k].file_key) == 0)
+				break;
+		if (k == KEY_COUNT) {
+			r = ghcr_fail(GHCR_ERR_CONFIG,
+			    "%s:%d: unknown setting '%.64s'", path, lineno, key);
+			break;
+		}
+		snprintf(raw->file_value[k], sizeof(raw->file_value[k]), "%s", value);
+		raw->value[k] = raw->file_value[k];
+	}
+	fclose(f);
+	return r;
+}
+
+static int
+parse_bool(const char *name, const char *v, int *out)
+{
+	if (strcasecmp(v, "1") == 0 || strcasecmp(v, "on") == 0 ||
+	    strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "0") == 0 || strcasecmp(v, "off") == 0 ||
+	    strcasecmp(v, "false") == 0 || strcasecmp(v, "no") == 0)
+		*out = 0;
+	else
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "%s must be on or off, not '%.32s'", name, v);
+	return GHCR_OK;
+}
+
+/* "a.example, b.example:5000" -> normalised extra registry hosts. */
+static int
+parse_hosts(struct settings *s, const char *list)
+{
+	char buf[PATH_MAX], *save = NULL, *item;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (item = strtok_r(buf, ", ", &save); item != NULL;
+	    item = strtok_r(NULL, ", ", &save)) {
+		if (s->n_extra_hosts == SETTINGS_MAX_HOSTS)
+			return ghcr_fail(GHCR_ERR_CONFIG,
+			    "at most %d added hosts", SETTINGS_MAX_HOSTS);
+		if (server_normalise(item, s->extra_hosts[s->n_extra_hosts]) != GHCR_OK)
+			return ghcr_fail(GHCR_ERR_CONFIG,
+			    "added host '%.64s' is not a registry host", item);
+		s->n_extra_hosts++;
+	}
+	return GHCR_OK;
+}
+
+static int
+set_path(char *dst, const char *value, const char *dir, const char *file)
+{
+	int n = value != NULL ? snprintf(dst, PATH_MAX, "%s", value)
+	    : snprintf(dst, PATH_MAX, "%s/" APP_DIR "/%s", dir, file);
+
+	return n >= 0 && n < PATH_MAX ? GHCR_OK :
+	    ghcr_fail(GHCR_ERR_CONFIG, "path too long");
+}
+
+int
+settings_load(struct settings *s)
+{
+	struct raw_settings raw;
+	char data_dir[PATH_MAX], config_dir[PATH_MAX];
+	const char *v, *runner_temp;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	memset(&raw, 0, sizeof(raw));
+	s->gh_cli = 1;
+
+	if (xdg_dir("XDG_CONFIG_HOME", ".config", config_dir, sizeof(config_dir)) != 0 ||
+	    xdg_dir("XDG_DATA_HOME", ".local/share", data_dir, sizeof(data_dir)) != 0)
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "no home directory: set HOME or " ENV_PREFIX "STORE");
+	if ((r = set_path(s->config_path, env_nonempty(ENV_PREFIX "CONFIG"),
+	    config_dir, "config")) != GHCR_OK)
+		return r;
+	if ((r = read_config_file(s->config_path, &raw)) != GHCR_OK)
+		return r;
+	for (int k = 0; k < KEY_COUNT; k++)
+		if ((v = env_nonempty(setting_names[k].env)) != NULL)
+			raw.value[k] = v;
+
+	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] : "auto";
+	if (strcmp(v, "auto") != 0 && strcmp(v, "file") != 0 &&
+	    strcmp(v, "secretservice") != 0)
+		return ghcr_fail(GHCR_ERR_CONFIG, ENV_PREFIX "BACKEND must be "
+		    "auto, secretservice or file, not '%.32s'", v);
+	snprintf(s->backend_setting, sizeof(s->backend_setting), "%s", v);
+
+	if (raw.value[KEY_GH_CLI] != NULL &&
+	    (r = parse_bool(ENV_PREFIX "GH_CLI", raw.value[KEY_GH_CLI], &s->gh_cli)) != GHCR_OK)
+		return r;
+	if (raw.value[KEY_HOSTS] != NULL &&
+	    (r = parse_hosts(s, raw.value[KEY_HOSTS])) != GHCR_OK)
+		return r;
+
+	/* The ambient token belongs to the server the job runs on. */
+	v = raw.value[KEY_GITHUB_SERVER];
+	if (env_nonempty(ENV_PREFIX "GITHUB_SERVER") == NULL &&
+	    env_nonempty("GITHUB_SERVER_URL") != NULL)
+		v = env_nonempty("GITHUB_SERVER_URL");
+	if (v == NULL)
+		v = "github.com";
+	if (server_normalise(v, s->github_host) != GHCR_OK)
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "GitHub server '%.64s' is not a host name", v);
+
+	/* Inside Actions everything stored lives and dies with the job. */
+	v = getenv("GITHUB_ACTIONS");
+	s->in_actions = v != NULL && strcmp(v, "true") == 0;
+	runner_temp = env_nonempty("RUNNER_TEMP");
+	if (s->in_actions && runner_temp != NULL && runner_temp[0] == '/') {
+		s->job_scoped = 1;
+		snprintf(data_dir, sizeof(data_dir), "%s", runner_temp);
+		snprintf(config_dir, sizeof(config_dir), "%s", runner_temp);
+	}
+	if ((r = set_path(s->store_path, raw.value[KEY_STORE], data_dir,
+	    "credentials")) != GHCR_OK ||
+	    (r = set_path(s->key_path, raw.value[KEY_KEY_FILE], config_dir,
+	    "key")) != GHCR_OK)
+		return r;
+	if (raw.value[KEY_PASSPHRASE_FILE] != NULL &&
+	    (r = set_path(s->passphrase_path, raw.value[KEY_PASSPHRASE_FILE],
+	    NULL, NULL)) != GHCR_OK)
+		return r;
+	return GHCR_OK;
+}
+
+void
+settings_file_location(const struct settings *s, struct store_location *where)
+{
+	memset(where, 0, sizeof(*where));
+	where->store_path = s->store_path;
+	where->key_path = s->key_path;
+	where->passphrase_path = s->passphrase_path[0] != '\0' ?
+	    s->passphrase_path : NULL;
+}
+
+int
+settings_choose_backend(const struct settings *s,
+			const struct store_backend **backend, const char **reason)
+{
+	const struct store_backend *ss;
+	struct store_location where;
+
+	*backend = NULL;
+	if (strcmp(s->backend_setting, "auto") != 0) {
+		*backend = store_backend_find(s->backend_setting);
+		*reason = "chosen by " ENV_PREFIX "BACKEND or the config file";
+		if (*backend == NULL)
+			return ghcr_fail(GHCR_ERR_CONFIG, "this build has no %s "
+			    "backend (built with WITH_SECRETSERVICE=0); use "
+			    ENV_PREFIX "BACKEND=file", s->backend_setting);
+		return GHCR_OK;
+	}
+	if (s->job_scoped) {
+		*backend = store_backend_find("file");
+		*reason = "GitHub Actions: job-scoped file store under RUNNER_TEMP";
+		return GHCR_OK;
+	}
+	ss = store_backend_find("secretservice");
+	settings_file_location(s, &where);
+	if (ss != NULL && ss->probe != NULL && ss->probe(&where) == GHCR_OK) {
+		*backend = ss;
+		*reason = "a Secret Service answers on the session bus";
+		return GHCR_OK;
+	}
+	ghcr_error_clear();
+	*backend = store_backend_find("file");
+	*reason = ss != NULL ? "no Secret Service answers here: encrypted file store"
+	    : "built without Secret Service support: encrypted file store";
+	return GHCR_OK;
+}

@@ -1,0 +1,59 @@
+/*
+ * Everything the helper is told by its environment and its configuration
+ * file, resolved once per run: where the file store lives, which backend
+ * serves and why, which hosts are GitHub registries, whether we are inside
+ * GitHub Actions.  Environment variables (DOCKER_CREDENTIAL_GHCR_*) win over
+ * the file ($XDG_CONFIG_HOME/docker-credential-ghcr/config).
+ */
+#ifndef GHCR_SETTINGS_H
+#define GHCR_SETTINGS_H
+
+#include <limits.h>
+
+#include "server.h"
+#include "store.h"
+
+#define SETTINGS_MAX_HOSTS 16
+
+struct settings {
+	/* "auto", "file" or "secretservice", as configured. */
+	char backend_setting[16];
+	int in_actions;             /* GITHUB_ACTIONS=true */
+	int job_scoped;             /* file store under RUNNER_TEMP */
+	int gh_cli;                 /* the GitHub CLI login is a source */
+
+	char store_path[PATH_MAX];
+	char key_path[PATH_MAX];
+	char passphrase_path[PATH_MAX]; /* empty: random key file */
+	char config_path[PATH_MAX];     /* the file read, or would be */
+
+	/* The GitHub server the ambient token belongs to ("github.com", a
+	 * GHES host, or "SUB.ghe.com"), from GITHUB_SERVER_URL or config. */
+	char github_host[SERVER_MAX];
+	/* Registry hosts added by configuration (DOCKER_CREDENTIAL_GHCR_HOSTS). */
+	char extra_hosts[SETTINGS_MAX_HOSTS][SERVER_MAX];
+	int n_extra_hosts;
+};
+
+/*
+ * Fills *s from the environment and the configuration file.  Returns
+ * GHCR_OK, or GHCR_ERR_CONFIG with a detail naming the bad setting.
+ */
+int settings_load(struct settings *s);
+
+/* The store_location the file backend is opened with; points into *s. */
+void settings_file_location(const struct settings *s,
+			    struct store_location *where);
+
+/*
+ * Chooses the backend: the configured one, or for "auto" the job-scoped
+ * file store inside Actions, the Secret Service where one answers, else the
+ * file store.  *reason gets a static sentence saying why (for `status`).
+ * Returns GHCR_OK, or GHCR_ERR_CONFIG when the setting names no backend
+ * built into this helper.
+ */
+int settings_choose_backend(const struct settings *s,
+			    const struct store_backend **backend,
+			    const char **reason);
+
+#endif

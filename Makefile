@@ -22,9 +22,12 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 INSTALL ?= install
 
-PROGRAM = docker-credential-ghcr
-MODULE = docker-credential-ghcr-secretservice.so
-B = build
+# O= puts every output in another directory, so an instrumented build
+# (`make O=build/asan SANITIZE=address,undefined`) sits beside the normal one.
+O ?= .
+PROGRAM = $(O)/docker-credential-ghcr
+MODULE = $(O)/docker-credential-ghcr-secretservice.so
+B = $(O)/build
 
 WARNINGS = -Wall -Wextra -Wformat-security -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Wshadow
@@ -135,7 +138,8 @@ CHECK_TARGETS = check-unit
 
 .PHONY: check-unit
 check-unit: $(UNIT_RUNNER) $(TARGETS)
-	GHCR_BUILD_DIR=$(CURDIR) $(UNIT_RUNNER)
+	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+		$(UNIT_RUNNER)
 
 # The README's test command: every suite, each printing its summary line.
 # Later suites still run when one fails; the exit status reports any failure.
@@ -148,24 +152,24 @@ check: $(TARGETS)
 # --- install ---------------------------------------------------------------
 install: $(TARGETS)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/$(PROGRAM)
+	$(INSTALL) -m 0755 $(PROGRAM) $(DESTDIR)$(BINDIR)/docker-credential-ghcr
 ifeq ($(WITH_SECRETSERVICE),1)
 	$(INSTALL) -d $(DESTDIR)$(MODULEDIR)
-	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(MODULEDIR)/$(MODULE)
+	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-secretservice.so
 endif
-	if [ -f doc/$(PROGRAM).1 ]; then \
+	if [ -f doc/docker-credential-ghcr.1 ]; then \
 		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 && \
-		$(INSTALL) -m 0644 doc/$(PROGRAM).1 $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1; fi
-	if [ -f doc/$(PROGRAM).bash-completion ]; then \
+		$(INSTALL) -m 0644 doc/docker-credential-ghcr.1 $(DESTDIR)$(MANDIR)/man1/docker-credential-ghcr.1; fi
+	if [ -f doc/docker-credential-ghcr.bash-completion ]; then \
 		$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) && \
-		$(INSTALL) -m 0644 doc/$(PROGRAM).bash-completion $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM); fi
+		$(INSTALL) -m 0644 doc/docker-credential-ghcr.bash-completion $(DESTDIR)$(BASHCOMPDIR)/docker-credential-ghcr; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/$(PROGRAM)
-	rm -f $(DESTDIR)$(MODULEDIR)/$(MODULE)
+	rm -f $(DESTDIR)$(BINDIR)/docker-credential-ghcr
+	rm -f $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-secretservice.so
 	-rmdir $(DESTDIR)$(MODULEDIR) 2>/dev/null
-	rm -f $(DESTDIR)$(MANDIR)/man1/$(PROGRAM).1
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/$(PROGRAM)
+	rm -f $(DESTDIR)$(MANDIR)/man1/docker-credential-ghcr.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/docker-credential-ghcr
 
 clean:
 	rm -rf $(B) $(PROGRAM) $(MODULE)

@@ -1,0 +1,480 @@
+/*
+ * Encoding and decoding of the encrypted store file (layout in
+ * file_format.h).  Decoding checks, in order: size and magic, version,
+ * checksum (accidental damage), header fields, key check value (wrong key),
+ * GCM tag (tampering); only then is the plaintext parsed.  Every secret
+ * buffer is secmem memory.
+ */
+#include "file_format.h"
+#include "errors.h"
+#include "secmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Labels bind each derived key to its use and to this format version. */
+static const char label_encrypt[] = "docker-credential-ghcr file store v1 encrypt";
+static const char label_check[] = "docker-credential-ghcr file store v1 key check";
+
+/* Bounds on header KDF parameters, so a hostile file cannot ask for 1 TiB. */
+#define SCRYPT_LOG2N_MIN 10
+#define SCRYPT_LOG2N_MAX 20
+#define SCRYPT_R_MAX 16
+#define SCRYPT_P_MAX 4
+#define SCRYPT_MEM_MAX (256ull << 20)
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+struct file_key *
+file_key_new(void)
+{
+	struct file_key *key = secmem_alloc(sizeof(*key));
+
+	/* Best effort: keep the key out of swap; failure is not fatal. */
+	if (key != NULL)
+		(void)mlock(key, sizeof(*key));
+	return key;
+}
+
+void
+file_key_free(struct file_key *key)
+{
+	if (key == NULL)
+		return;
+	secmem_wipe(key, sizeof(*key));
+	(void)munlock(key, sizeof(*key));
+	secmem_free(key);
+}
+
+/* --- entries -------------------------------------------------------------- */
+
+void
+file_entries_clear(struct file_entries *e)
+{
+	if (e == NULL)
+		return;
+	if (e->plain != NULL)
+		secmem_free(e->plain);
+	free(e->v);
+	memset(e, 0, sizeof(*e));
+}
+
+const struct file_entry *
+file_entries_find(const struct file_entries *e, const char *server)
+{
+	size_t len = strlen(server);
+
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].server_len == len &&
+		    memcmp(e->v[i].server, server, len) == 0)
+			return &e->v[i];
+	return NULL;
+}
+
+static int
+entries_grow(struct file_entries *e)
+{
+	struct file_entry *v;
+	size_t cap;
+
+	if (e->n < e->cap)
+		return GHCR_OK;
+	cap = e->cap == 0 ? 16 : e->cap * 2;
+	if (cap > SIZE_MAX / sizeof(*v) ||
+	    (v = realloc(e->v, cap * sizeof(*v))) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	e->v = v;
+	e->cap = cap;
+	return GHCR_OK;
+}
+
+size_t
+file_entries_remove(struct file_entries *e, const char *server)
+{
+	size_t len = strlen(server), kept = 0, removed;
+
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->v[i].server_len == len &&
+		    memcmp(e->v[i].server, server, len) == 0)
+			continue;
+		e->v[kept++] = e->v[i];
+	}
+	removed = e->n - kept;
+	e->n = kept;
+	return removed;
+}
+
+int
+file_entries_set(struct file_entries *e, const char *server,
+		 const char *username, const char *secret)
+{
+	struct file_entry entry = {
+		.server = server, .server_len = strlen(server),
+		.username = username, .username_len = strlen(username),
+		.secret = secret, .secret_len = strlen(secret),
+	};
+	size_t i;
+	int r;
+
+	/* Replace in place, so `list` keeps its order across updates. */
+	for (i = 0; i < e->n; i++)
+		if (e->v[i].server_len == entry.server_len &&
+		    memcmp(e->v[i].server, server, entry.server_len) == 0)
+			break;
+	if (i < e->n) {
+		e->v[i] = entry;
+		/* A duplicate can only come from an old bug; drop it. */
+		for (size_t j = e->n; j-- > i + 1;)
+			if (e->v[j].server_len == entry.server_len &&
+			    memcmp(e->v[j].server, server, entry.server_len) == 0) {
+				memmove(&e->v[j], &e->v[j + 1],
+				    (e->n - j - 1) * sizeof(*e->v));
+				e->n--;
+			}
+		return GHCR_OK;
+	}
+	if ((r = entries_grow(e)) != 0)
+		return r;
+	e->v[e->n++] = entry;
+	return GHCR_OK;
+}
+
+/* --- plaintext ------------------------------------------------------------ */
+
+/* Reads one length-prefixed, NUL-terminated string at *pos. */
+static int
+parse_string(const unsigned char *p, size_t len, size_t *pos,
+	     const char **s, size_t *slen)
+{
+	uint32_t n;
+
+	if (len - *pos < 4)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "entry list is truncated");
+	n = get_u32(p + *pos);
+	*pos += 4;
+	if (n >= len - *pos)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "entry string runs past the end");
+	if (p[*pos + n] != '\0' || memchr(p + *pos, '\0', n) != NULL)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "entry string is not terminated");
+	*s = (const char *)p + *pos;
+	*slen = n;
+	*pos += (size_t)n + 1;
+	return GHCR_OK;
+}
+
+/* Parses plain[len], taking ownership of `plain` (a secmem buffer). */
+static int
+parse_owned(unsigned char *plain, size_t len, struct file_entries *out)
+{
+	struct file_entries e = { .plain = plain, .plain_len = len };
+	size_t pos = 4;
+	uint32_t count;
+	int r;
+
+	if (len < 4) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "entry list is truncated");
+		goto out;
+	}
+	count = get_u32(plain);
+	/* Each entry takes at least 15 bytes: bound the count before trusting it. */
+	if (count > (len - 4) / 15) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "entry count %u is impossible", count);
+		goto out;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		struct file_entry *en;
+
+		if ((r = entries_grow(&e)) != 0)
+			goto out;
+		en = &e.v[e.n];
+		if ((r = parse_string(plain, len, &pos, &en->server, &en->server_len)) != 0 ||
+		    (r = parse_string(plain, len, &pos, &en->username, &en->username_len)) != 0 ||
+		    (r = parse_string(plain, len, &pos, &en->secret, &en->secret_len)) != 0)
+			goto out;
+		if (en->server_len == 0) {
+			r = ghcr_fail(GHCR_ERR_CORRUPT, "entry %u has an empty server", i);
+			goto out;
+		}
+		e.n++;
+	}
+	if (pos != len) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "%zu stray bytes after the entries",
+		    len - pos);
+		goto out;
+	}
+	*out = e;
+	memset(&e, 0, sizeof(e));
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	return r;
+}
+
+int
+file_format_parse(const unsigned char *plain, size_t len,
+		  struct file_entries *out)
+{
+	unsigned char *copy;
+
+	if (len > FILE_FORMAT_MAX_SIZE)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "entry list too large");
+	if ((copy = secmem_alloc(len + 1)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	if (len > 0)
+		memcpy(copy, plain, len);
+	return parse_owned(copy, len, out);
+}
+
+int
+file_format_serialize(const struct file_entries *e, unsigned char **out,
+		      size_t *outlen)
+{
+	unsigned char *buf, *p;
+	size_t len = 4;
+
+	for (size_t i = 0; i < e->n; i++) {
+		const struct file_entry *en = &e->v[i];
+
+		if (en->server_len > UINT32_MAX - 1 ||
+		    en->username_len > UINT32_MAX - 1 ||
+		    en->secret_len > UINT32_MAX - 1)
+			return ghcr_fail(GHCR_ERR_TOO_LARGE, "credential too large");
+		len += 15 + en->server_len + en->username_len + en->secret_len;
+		if (len > FILE_FORMAT_MAX_SIZE - FILE_FORMAT_OVERHEAD)
+			return ghcr_fail(GHCR_ERR_TOO_LARGE,
+			    "the store would exceed %u MiB", FILE_FORMAT_MAX_SIZE >> 20);
+	}
+	if (e->n > UINT32_MAX)
+		return ghcr_fail(GHCR_ERR_TOO_LARGE, "too many credentials");
+	if ((buf = secmem_alloc(len)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	put_u32(buf, (uint32_t)e->n);
+	p = buf + 4;
+	for (size_t i = 0; i < e->n; i++) {
+		const struct file_entry *en = &e->v[i];
+		const char *s[3] = { en->server, en->username, en->secret };
+		size_t n[3] = { en->server_len, en->username_len, en->secret_len };
+
+		for (int k = 0; k < 3; k++) {
+			put_u32(p, (uint32_t)n[k]);
+			memcpy(p + 4, s[k], n[k]);
+			p[4 + n[k]] = '\0';
+			p += 5 + n[k];
+		}
+	}
+	*out = buf;
+	*outlen = len;
+	return GHCR_OK;
+}
+
+/* --- keys ----------------------------------------------------------------- */
+
+/* Derives the encryption and check keys for the parameters in *key. */
+static int
+key_derive(const struct file_key_source *src, struct file_key *key)
+{
+	unsigned char *master = NULL, mac[FILE_CRYPTO_HASH_LEN];
+	int r;
+
+	key->valid = 0;
+	if ((master = secmem_alloc(FILE_CRYPTO_KEY_LEN)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	(void)mlock(master, FILE_CRYPTO_KEY_LEN);
+	if (key->kdf == FILE_KDF_NONE) {
+		if (src->key == NULL) {
+			r = ghcr_fail(GHCR_ERR_BAD_KEY,
+			    "the store is encrypted with a key file, but a passphrase was given");
+			goto out;
+		}
+		memcpy(master, src->key, FILE_CRYPTO_KEY_LEN);
+	} else {
+		if (src->passphrase == NULL) {
+			r = ghcr_fail(GHCR_ERR_BAD_KEY,
+			    "the store is protected by a passphrase, but none was given");
+			goto out;
+		}
+		if ((r = file_crypto_scrypt(src->passphrase, src->passphrase_len,
+		    key->salt, sizeof(key->salt), key->log2n, key->r, key->p,
+		    master, FILE_CRYPTO_KEY_LEN)) != 0)
+			goto out;
+	}
+	if ((r = file_crypto_hmac(master, FILE_CRYPTO_KEY_LEN, label_encrypt,
+	    sizeof(label_encrypt) - 1, key->salt, sizeof(key->salt), key->enc)) != 0 ||
+	    (r = file_crypto_hmac(master, FILE_CRYPTO_KEY_LEN, label_check,
+	    sizeof(label_check) - 1, key->salt, sizeof(key->salt), mac)) != 0)
+		goto out;
+	memcpy(key->check, mac, sizeof(key->check));
+	key->valid = 1;
+	r = GHCR_OK;
+out:
+	secmem_wipe(mac, sizeof(mac));
+	(void)munlock(master, FILE_CRYPTO_KEY_LEN);
+	secmem_free(master);
+	return r;
+}
+
+/* --- whole file ----------------------------------------------------------- */
+
+int
+file_format_decode(const unsigned char *buf, size_t len,
+		   const struct file_key_source *src, struct file_key *key,
+		   struct file_entries *out)
+{
+	unsigned char sum[FILE_CRYPTO_HASH_LEN];
+	unsigned char *plain = NULL;
+	const unsigned char *h = buf;
+	size_t ctlen;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (len < FILE_FORMAT_MAGIC_LEN ||
+	    memcmp(h, FILE_FORMAT_MAGIC, FILE_FORMAT_MAGIC_LEN) != 0)
+		return ghcr_fail(GHCR_ERR_CORRUPT,
+		    "not a docker-credential-ghcr store (no %s header)",
+		    FILE_FORMAT_MAGIC);
+	if (len < FILE_FORMAT_OVERHEAD + 4)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "truncated (%zu bytes)", len);
+	if (h[8] != FILE_FORMAT_VERSION)
+		return ghcr_fail(GHCR_ERR_CORRUPT,
+		    "format version %u, but this helper reads version %u (written by a newer helper?)",
+		    h[8], FILE_FORMAT_VERSION);
+	if (len > FILE_FORMAT_MAX_SIZE)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "too large (%zu bytes)", len);
+	if ((r = file_crypto_sha256(buf, len - FILE_CRYPTO_HASH_LEN, sum)) != 0)
+		return r;
+	if (memcmp(sum, buf + len - FILE_CRYPTO_HASH_LEN, sizeof(sum)) != 0)
+		return ghcr_fail(GHCR_ERR_CORRUPT,
+		    "checksum mismatch: the file is damaged (truncated or changed)");
+
+	/* The header fields, still unauthenticated: only validated here. */
+	ctlen = get_u32(h + 60);
+	if (ctlen != len - FILE_FORMAT_OVERHEAD)
+		return ghcr_fail(GHCR_ERR_CORRUPT,
+		    "length field says %zu bytes of data, the file has %zu",
+		    ctlen, len - FILE_FORMAT_OVERHEAD);
+	if (h[13] != 0 || h[14] != 0 || h[15] != 0)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "reserved header bytes are set");
+	if (h[9] == FILE_KDF_NONE) {
+		if (h[10] != 0 || h[11] != 0 || h[12] != 0)
+			return ghcr_fail(GHCR_ERR_CORRUPT,
+			    "KDF parameters set for a key-file store");
+	} else if (h[9] == FILE_KDF_SCRYPT) {
+		if (h[10] < SCRYPT_LOG2N_MIN || h[10] > SCRYPT_LOG2N_MAX ||
+		    h[11] < 1 || h[11] > SCRYPT_R_MAX ||
+		    h[12] < 1 || h[12] > SCRYPT_P_MAX ||
+		    128ull * h[11] * (1ull << h[10]) > SCRYPT_MEM_MAX)
+			return ghcr_fail(GHCR_ERR_CORRUPT,
+			    "scrypt parameters out of range (N=2^%u, r=%u, p=%u)",
+			    h[10], h[11], h[12]);
+	} else
+		return ghcr_fail(GHCR_ERR_CORRUPT, "unknown key derivation %u", h[9]);
+
+	/* Derive, unless the cached key is for this very salt and KDF. */
+	if (!key->valid || key->kdf != h[9] || key->log2n != h[10] ||
+	    key->r != h[11] || key->p != h[12] ||
+	    memcmp(key->salt, h + 16, FILE_FORMAT_SALT_LEN) != 0) {
+		key->kdf = h[9];
+		key->log2n = h[10];
+		key->r = h[11];
+		key->p = h[12];
+		memcpy(key->salt, h + 16, FILE_FORMAT_SALT_LEN);
+		if ((r = key_derive(src, key)) != 0)
+			return r;
+	}
+	if (secmem_compare(key->check, h + 44, FILE_FORMAT_CHECK_LEN) != 0)
+		return ghcr_fail(GHCR_ERR_BAD_KEY, h[9] == FILE_KDF_NONE ?
+		    "the key file does not match the store (key check failed)" :
+		    "wrong passphrase (key check failed)");
+
+	if ((plain = secmem_alloc(ctlen + 1)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	r = file_crypto_gcm_open(key->enc, h + 32, h, FILE_FORMAT_HEADER_LEN,
+	    buf + FILE_FORMAT_HEADER_LEN, ctlen,
+	    buf + FILE_FORMAT_HEADER_LEN + ctlen, plain);
+	if (r == GHCR_ERR_CORRUPT)
+		r = ghcr_fail(GHCR_ERR_CORRUPT,
+		    "authentication failed: the contents were changed");
+	if (r != 0) {
+		secmem_free(plain);
+		return r;
+	}
+	if ((r = parse_owned(plain, ctlen, out)) != 0)
+		return r;
+	return GHCR_OK;
+}
+
+int
+file_format_encode(const struct file_entries *e,
+		   const struct file_key_source *src, struct file_key *key,
+		   unsigned char **out, size_t *outlen)
+{
+	unsigned char *plain = NULL, *buf = NULL, *h;
+	size_t plen = 0, len;
+	int r;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!key->valid) {
+		memset(key, 0, sizeof(*key));
+		if (src->key == NULL) {
+			key->kdf = FILE_KDF_SCRYPT;
+			key->log2n = FILE_SCRYPT_LOG2N;
+			key->r = FILE_SCRYPT_R;
+			key->p = FILE_SCRYPT_P;
+		}
+		if ((r = file_crypto_random(key->salt, sizeof(key->salt))) != 0 ||
+		    (r = key_derive(src, key)) != 0)
+			goto out;
+	}
+	if ((r = file_format_serialize(e, &plain, &plen)) != 0)
+		goto out;
+	len = FILE_FORMAT_OVERHEAD + plen;
+	if ((buf = malloc(len)) == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	h = buf;
+	memset(h, 0, FILE_FORMAT_HEADER_LEN);
+	memcpy(h, FILE_FORMAT_MAGIC, FILE_FORMAT_MAGIC_LEN);
+	h[8] = FILE_FORMAT_VERSION;
+	h[9] = key->kdf;
+	h[10] = key->log2n;
+	h[11] = key->r;
+	h[12] = key->p;
+	memcpy(h + 16, key->salt, FILE_FORMAT_SALT_LEN);
+	/* A random 96-bit nonce per write: collisions are negligible here. */
+	if ((r = file_crypto_random(h + 32, FILE_CRYPTO_NONCE_LEN)) != 0)
+		goto out;
+	memcpy(h + 44, key->check, FILE_FORMAT_CHECK_LEN);
+	put_u32(h + 60, (uint32_t)plen);
+	if ((r = file_crypto_gcm_seal(key->enc, h + 32, h, FILE_FORMAT_HEADER_LEN,
+	    plain, plen, buf + FILE_FORMAT_HEADER_LEN,
+	    buf + FILE_FORMAT_HEADER_LEN + plen)) != 0)
+		goto out;
+	if ((r = file_crypto_sha256(buf, len - FILE_CRYPTO_HASH_LEN,
+	    buf + len - FILE_CRYPTO_HASH_LEN)) != 0)
+		goto out;
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	r = GHCR_OK;
+out:
+	free(buf);
+	secmem_free(plain);
+	return r;
+}

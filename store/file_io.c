@@ -1,0 +1,514 @@
+/*
+ * Filesystem operations of the file store (see file_io.h).  Files are
+ * opened with O_NOFOLLOW and then checked through fstat() on the open
+ * descriptor, so there is no window between the check and the use.  Modes
+ * are set with fchmod()/chmod() after creation so the result does not
+ * depend on the caller's umask.
+ */
+#include "file_io.h"
+#include "errors.h"
+#include "secmem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a writer waits for another helper's lock before giving up. */
+#define LOCK_TIMEOUT_MS 10000
+
+/* The directory part of path in a new string ("." when there is none). */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* Refuses what a private file must not be; st describes the open file. */
+static int
+check_stat(const char *path, const char *what, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return ghcr_fail(GHCR_ERR_UNSAFE,
+		    "%s %s is not a regular file", what, path);
+	if (st->st_uid != geteuid())
+		return ghcr_fail(GHCR_ERR_UNSAFE,
+		    "%s %s is owned by uid %u, not by you (uid %u): fix with chown %u %s",
+		    what, path, (unsigned)st->st_uid, (unsigned)geteuid(),
+		    (unsigned)geteuid(), path);
+	if ((st->st_mode & 077) != 0)
+		return ghcr_fail(GHCR_ERR_UNSAFE,
+		    "%s %s is accessible by group or others (mode %04o): fix with chmod 600 %s",
+		    what, path, (unsigned)(st->st_mode & 07777), path);
+	return GHCR_OK;
+}
+
+/* Opens a private file read-only; NOT_FOUND (no detail) when absent. */
+static int
+open_private(const char *path, const char *what, int *fdp)
+{
+	struct stat st;
+	int fd, r;
+
+	*fdp = -1;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the helper. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return GHCR_ERR_NOT_FOUND;
+		if (errno == ELOOP)
+			return ghcr_fail(GHCR_ERR_UNSAFE,
+			    "%s %s is a symbolic link; refusing to follow it: replace it with the file itself (mv)",
+			    what, path);
+		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot open %s %s: %s",
+		    what, path, strerror(errno));
+	}
+	if (fstat(fd, &st) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return r;
+	}
+	if ((r = check_stat(path, what, &st)) != 0) {
+		close(fd);
+		return r;
+	}
+	*fdp = fd;
+	return GHCR_OK;
+}
+
+/* Reads fd to EOF, at most max bytes, into a new buffer. */
+static int
+read_all(int fd, const char *path, const char *what, size_t max, int secret,
+	 unsigned char **out, size_t *outlen)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	size_t cap, len = 0;
+	ssize_t n;
+	int r;
+
+	if (fstat(fd, &st) == -1)
+		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
+		    strerror(errno));
+	if ((uintmax_t)st.st_size > max)
+		return ghcr_fail(GHCR_ERR_CORRUPT, "%s %s is too large (%jd bytes)",
+		    what, path, (intmax_t)st.st_size);
+	/* One spare byte tells a file that grew past max from one that fits. */
+	cap = (size_t)st.st_size + 1;
+	buf = secret ? secmem_alloc(cap) : malloc(cap);
+	if (buf == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	for (;;) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			r = ghcr_fail(GHCR_ERR_CORRUPT,
+			    "%s %s changed size while being read", what, path);
+			goto out;
+		}
+	}
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	r = GHCR_OK;
+out:
+	if (buf != NULL) {
+		if (secret)
+			secmem_free(buf);
+		else
+			free(buf);
+	}
+	return r;
+}
+
+int
+file_io_read_private(const char *path, const char *what, size_t max,
+		     int secret, unsigned char **out, size_t *outlen)
+{
+	int fd, r;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((r = open_private(path, what, &fd)) != 0)
+		return r;
+	r = read_all(fd, path, what, max, secret, out, outlen);
+	close(fd);
+	return r;
+}
+
+int
+file_io_check_private(const char *path, const char *what)
+{
+	int fd, r;
+
+	r = open_private(path, what, &fd);
+	if (r == GHCR_ERR_NOT_FOUND)
+		return GHCR_OK;
+	if (fd != -1)
+		close(fd);
+	return r;
+}
+
+int
+file_io_read_passphrase(const char *path, char **out, size_t *outlen)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int fd, r;
+
+	*out = NULL;
+	*outlen = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd == -1)
+		return ghcr_fail(errno == ENOENT ? GHCR_ERR_CONFIG : GHCR_ERR_SYSTEM,
+		    "cannot open passphrase file %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	/* Secret mounts are often root-owned and group-readable: allow that. */
+	if (!S_ISREG(st.st_mode)) {
+		r = ghcr_fail(GHCR_ERR_UNSAFE,
+		    "passphrase file %s is not a regular file", path);
+		goto out;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 027) != 0) {
+		r = ghcr_fail(GHCR_ERR_UNSAFE,
+		    "passphrase file %s is owned by another user, writable by the group or accessible by others (mode %04o): fix with chmod 600 %s",
+		    path, (unsigned)(st.st_mode & 07777), path);
+		goto out;
+	}
+	if ((r = read_all(fd, path, "passphrase file", 65536, 1, &buf, &len)) != 0)
+		goto out;
+	/* Strip one trailing newline (an editor's or echo's), CRLF too. */
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	if (len == 0) {
+		r = ghcr_fail(GHCR_ERR_CONFIG, "passphrase file %s is empty", path);
+		goto out;
+	}
+	*out = (char *)buf;
+	*outlen = len;
+	buf = NULL;
+	r = GHCR_OK;
+out:
+	secmem_free(buf);
+	close(fd);
+	return r;
+}
+
+/* mkdir -p with mode 0700 for every directory it creates. */
+static int
+mkdirs(const char *dir)
+{
+	char *p = NULL, *s;
+	int r;
+
+	if ((p = strdup(dir)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) == 0) {
+			/* Exactly 0700, whatever the umask was. */
+			if (chmod(p, 0700) == -1) {
+				r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot chmod %s: %s",
+				    p, strerror(errno));
+				goto out;
+			}
+		} else if (errno != EEXIST) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", p,
+			    strerror(errno));
+			goto out;
+		}
+		*s = saved;
+		if (saved == '\0')
+			break;
+	}
+	r = GHCR_OK;
+out:
+	free(p);
+	return r;
+}
+
+int
+file_io_prepare_dir(const char *path)
+{
+	struct stat st;
+	char *dir;
+	int r;
+
+	if ((dir = dir_of(path)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	if ((r = mkdirs(dir)) != 0)
+		goto out;
+	if (stat(dir, &st) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "%s is not a directory", dir);
+		goto out;
+	}
+	/* Others who can write here could swap our files (unless sticky). */
+	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
+	    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+		r = ghcr_fail(GHCR_ERR_UNSAFE,
+		    "directory %s can be written by other users (mode %04o, uid %u): fix with chmod 700 %s",
+		    dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, dir);
+		goto out;
+	}
+	r = GHCR_OK;
+out:
+	free(dir);
+	return r;
+}
+
+int
+file_io_lock(const char *store_path, int *fdp)
+{
+	struct timespec pause = { 0, 1000000 };
+	struct stat st;
+	char *lockpath = NULL;
+	long waited_ms = 0;
+	int fd = -1, r;
+
+	*fdp = -1;
+	if (asprintf(&lockpath, "%s.lock", store_path) == -1)
+		return GHCR_ERR_NO_MEMORY;
+	fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd == -1) {
+		r = ghcr_fail(errno == ELOOP ? GHCR_ERR_UNSAFE : GHCR_ERR_SYSTEM,
+		    "cannot create lock file %s: %s", lockpath, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", lockpath,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = check_stat(lockpath, "lock file", &st)) != 0)
+		goto out;
+	/* Poll rather than block, so a stuck helper cannot hang this one. */
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot lock %s: %s",
+			    lockpath, strerror(errno));
+			goto out;
+		}
+		if (waited_ms >= LOCK_TIMEOUT_MS) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM,
+			    "another process has held %s for %ld s; try again",
+			    lockpath, waited_ms / 1000);
+			goto out;
+		}
+		nanosleep(&pause, NULL);
+		waited_ms += pause.tv_nsec / 1000000;
+		if (pause.tv_nsec < 32000000)
+			pause.tv_nsec *= 2;
+	}
+	*fdp = fd;
+	fd = -1;
+	r = GHCR_OK;
+out:
+	if (fd != -1)
+		close(fd);
+	free(lockpath);
+	return r;
+}
+
+void
+file_io_unlock(int fd)
+{
+	if (fd != -1)
+		close(fd); /* closing the last descriptor releases the flock */
+}
+
+static int
+write_all(int fd, const char *path, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s",
+			    path, strerror(errno));
+		p += n;
+		len -= (size_t)n;
+	}
+	return GHCR_OK;
+}
+
+/* Makes a 0600 temporary file next to path, holding data and synced. */
+static int
+write_temp(const char *path, const void *data, size_t len, char **tmpp)
+{
+	char *tmp = NULL;
+	int fd = -1, r;
+
+	*tmpp = NULL;
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) == -1)
+		return GHCR_ERR_NO_MEMORY;
+	/* mkostemp opens O_CREAT|O_EXCL with mode 0600. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", tmp,
+		    strerror(errno));
+		free(tmp);
+		return r;
+	}
+	if (fchmod(fd, 0600) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot chmod %s: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = write_all(fd, tmp, data, len)) != 0)
+		goto out;
+	if (fsync(fd) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot sync %s: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	r = close(fd);
+	fd = -1;
+	if (r == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s", tmp,
+		    strerror(errno));
+		goto out;
+	}
+	*tmpp = tmp;
+	tmp = NULL;
+	r = GHCR_OK;
+out:
+	if (fd != -1)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return r;
+}
+
+/* Makes a rename or link in the directory of path durable. */
+static int
+sync_dir(const char *path)
+{
+	char *dir;
+	int fd, r = GHCR_OK;
+
+	if ((dir = dir_of(path)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1)
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot sync directory %s: %s",
+		    dir, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return r;
+}
+
+int
+file_io_replace(const char *path, const void *data, size_t len)
+{
+	char *tmp = NULL;
+	int r;
+
+	if ((r = write_temp(path, data, len, &tmp)) != 0)
+		return r;
+	if (rename(tmp, path) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot replace %s: %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	r = sync_dir(path);
+out:
+	free(tmp);
+	return r;
+}
+
+int
+file_io_create_secret(const char *path, const void *data, size_t len,
+		      int *existed)
+{
+	char *tmp = NULL;
+	int fd, r;
+
+	*existed = 0;
+	/*
+	 * Written in full under a temporary name, then link()ed into place:
+	 * link never replaces, so this is O_EXCL for the final name, and a
+	 * crash never leaves a half-written key behind.
+	 */
+	if ((r = write_temp(path, data, len, &tmp)) != 0)
+		return r;
+	if (link(tmp, path) == 0) {
+		r = sync_dir(path);
+	} else if (errno == EEXIST) {
+		*existed = 1;
+		r = GHCR_OK;
+	} else if (errno == EPERM || errno == ENOTSUP || errno == ENOSYS) {
+		/* A filesystem without hard links: create the name directly. */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd == -1 && errno == EEXIST) {
+			*existed = 1;
+			r = GHCR_OK;
+		} else if (fd == -1) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s",
+			    path, strerror(errno));
+		} else {
+			if ((r = write_all(fd, path, data, len)) == 0 &&
+			    (fchmod(fd, 0600) == -1 || fsync(fd) == -1))
+				r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s",
+				    path, strerror(errno));
+			close(fd);
+			if (r != 0)
+				unlink(path);
+			else
+				r = sync_dir(path);
+		}
+	} else {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", path,
+		    strerror(errno));
+	}
+	unlink(tmp);
+	free(tmp);
+	return r;
+}

@@ -1,0 +1,369 @@
+/*
+ * The "file" backend: every credential in one AES-256-GCM encrypted file
+ * (format in file_format.h), keyed by a random key file or a passphrase.
+ * Readers decrypt once and scan; writers read, modify and atomically
+ * replace the file under an exclusive lock, so concurrent helpers lose no
+ * update.  libcrypto is loaded only when a store file has to be opened or
+ * written: asking a store that does not exist costs a failed open().
+ */
+#include "store.h"
+#include "errors.h"
+#include "file_crypto.h"
+#include "file_format.h"
+#include "file_io.h"
+#include "secmem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct file_handle {
+	char *store_path;
+	char *key_path;             /* NULL in passphrase mode */
+	char *passphrase_path;      /* NULL unless given */
+	char *passphrase;           /* secmem; from the text or, lazily, the file */
+	size_t passphrase_len;
+	unsigned char *raw_key;     /* secmem; the key file, read lazily */
+	struct file_key *key;       /* keys derived for the store's salt */
+};
+
+/* Puts the store's path (and a fix) in front of the decoder's detail. */
+static int
+fail_store(int r, const char *path)
+{
+	char detail[400];
+	const char *d = ghcr_error_detail();
+
+	snprintf(detail, sizeof(detail), "%s", d != NULL ? d : ghcr_strerror(r));
+	if (r == GHCR_ERR_CORRUPT)
+		return ghcr_fail(r, "store %s: %s; restore it from a backup, or remove it and log in again",
+		    path, detail);
+	if (r == GHCR_ERR_BAD_KEY)
+		return ghcr_fail(r, "store %s: %s", path, detail);
+	return r;
+}
+
+static void
+file_close(void *handle)
+{
+	struct file_handle *h = handle;
+
+	if (h == NULL)
+		return;
+	free(h->store_path);
+	free(h->key_path);
+	free(h->passphrase_path);
+	secmem_free(h->passphrase);
+	secmem_free(h->raw_key);
+	file_key_free(h->key);
+	free(h);
+}
+
+static int
+file_open(const struct store_location *where, void **out)
+{
+	struct file_handle *h = NULL;
+	int r;
+
+	*out = NULL;
+	if (where == NULL || where->store_path == NULL || *where->store_path == '\0')
+		return ghcr_fail(GHCR_ERR_CONFIG, "no path for the file store");
+	if (where->passphrase == NULL && where->passphrase_path == NULL &&
+	    (where->key_path == NULL || *where->key_path == '\0'))
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "the file store needs a key file or a passphrase");
+	if (where->passphrase != NULL && *where->passphrase == '\0')
+		return ghcr_fail(GHCR_ERR_CONFIG, "the store passphrase is empty");
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	r = GHCR_ERR_NO_MEMORY;
+	if ((h->store_path = strdup(where->store_path)) == NULL ||
+	    (h->key = file_key_new()) == NULL)
+		goto out;
+	/* A passphrase wins over the key file: the user asked for it. */
+	if (where->passphrase != NULL) {
+		if ((h->passphrase = secmem_strdup(where->passphrase)) == NULL)
+			goto out;
+		h->passphrase_len = strlen(h->passphrase);
+	} else if (where->passphrase_path != NULL) {
+		if ((h->passphrase_path = strdup(where->passphrase_path)) == NULL)
+			goto out;
+	} else if ((h->key_path = strdup(where->key_path)) == NULL)
+		goto out;
+	*out = h;
+	h = NULL;
+	r = GHCR_OK;
+out:
+	file_close(h);
+	return r;
+}
+
+/* Creates a new random key file; reads the winner's if another won. */
+static int
+create_key_file(struct file_handle *h)
+{
+	unsigned char *key = NULL;
+	int existed, r;
+
+	if ((key = secmem_alloc(FILE_CRYPTO_KEY_LEN)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	if ((r = file_io_prepare_dir(h->key_path)) != 0 ||
+	    (r = file_crypto_random(key, FILE_CRYPTO_KEY_LEN)) != 0 ||
+	    (r = file_io_create_secret(h->key_path, key, FILE_CRYPTO_KEY_LEN,
+	    &existed)) != 0)
+		goto out;
+	if (!existed) {
+		h->raw_key = key;
+		key = NULL;
+	}
+	r = GHCR_OK;
+out:
+	secmem_free(key);
+	return r;
+}
+
+/*
+ * Fills *src with the key or passphrase, reading it on first use.  A key
+ * file is created only when `create` (a write to a store that does not
+ * exist yet): for an existing store a missing key file is an error.
+ */
+static int
+key_source(struct file_handle *h, int create, struct file_key_source *src)
+{
+	size_t len = 0;
+	int r;
+
+	memset(src, 0, sizeof(*src));
+	if (h->passphrase == NULL && h->passphrase_path != NULL &&
+	    (r = file_io_read_passphrase(h->passphrase_path, &h->passphrase,
+	    &h->passphrase_len)) != 0)
+		return r;
+	if (h->passphrase != NULL) {
+		src->passphrase = h->passphrase;
+		src->passphrase_len = h->passphrase_len;
+		return GHCR_OK;
+	}
+	if (h->raw_key == NULL) {
+		r = file_io_read_private(h->key_path, "key file", 4096, 1,
+		    &h->raw_key, &len);
+		if (r == GHCR_ERR_NOT_FOUND && create) {
+			if ((r = create_key_file(h)) != 0)
+				return r;
+			if (h->raw_key == NULL) /* another helper made it first */
+				r = file_io_read_private(h->key_path, "key file",
+				    4096, 1, &h->raw_key, &len);
+			else
+				len = FILE_CRYPTO_KEY_LEN;
+		}
+		if (r == GHCR_ERR_NOT_FOUND)
+			return ghcr_fail(GHCR_ERR_BAD_KEY,
+			    "key file %s is missing, so store %s cannot be decrypted: restore the key file, or remove the store to start over",
+			    h->key_path, h->store_path);
+		if (r != 0)
+			return r;
+		if (len != FILE_CRYPTO_KEY_LEN) {
+			secmem_free(h->raw_key);
+			h->raw_key = NULL;
+			return ghcr_fail(GHCR_ERR_BAD_KEY,
+			    "key file %s holds %zu bytes, a key has %d: it is not a docker-credential-ghcr key",
+			    h->key_path, len, FILE_CRYPTO_KEY_LEN);
+		}
+	}
+	src->key = h->raw_key;
+	return GHCR_OK;
+}
+
+/*
+ * Reads and decrypts the store into *e; *exists is 0 (and *e empty) when
+ * there is no store file.  With `create`, a missing key file is made.
+ */
+static int
+load(struct file_handle *h, int create, struct file_entries *e, int *exists)
+{
+	struct file_key_source src;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	*exists = 0;
+	r = file_io_read_private(h->store_path, "store", FILE_FORMAT_MAX_SIZE, 0,
+	    &buf, &len);
+	if (r == GHCR_ERR_NOT_FOUND) {
+		/* No store, no libcrypto; but a writer needs the key now. */
+		if (create && (r = key_source(h, 1, &src)) != 0)
+			return r;
+		return GHCR_OK;
+	}
+	if (r != 0)
+		return r;
+	*exists = 1;
+	if ((r = key_source(h, 0, &src)) != 0)
+		goto out;
+	if ((r = file_format_decode(buf, len, &src, h->key, e)) != 0)
+		r = fail_store(r, h->store_path);
+out:
+	free(buf);
+	return r;
+}
+
+static int
+file_get(void *handle, const char *server, struct credential *out)
+{
+	struct file_handle *h = handle;
+	struct file_entries e;
+	const struct file_entry *en;
+	int exists, r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = load(h, 0, &e, &exists)) != 0)
+		goto out;
+	if ((en = file_entries_find(&e, server)) == NULL) {
+		/* The client matches the fixed message: no stale detail. */
+		ghcr_error_clear();
+		r = GHCR_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((out->server = secmem_strdup(en->server)) == NULL ||
+	    (out->username = secmem_strdup(en->username)) == NULL ||
+	    (out->secret = secmem_strdup(en->secret)) == NULL) {
+		credential_clear(out);
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	return r;
+}
+
+static int
+file_list(void *handle, store_list_fn fn, void *ctx)
+{
+	struct file_handle *h = handle;
+	struct file_entries e;
+	int exists, r;
+
+	if ((r = load(h, 0, &e, &exists)) != 0)
+		goto out;
+	for (size_t i = 0; i < e.n; i++) {
+		int stop = fn(e.v[i].server, e.v[i].username, ctx);
+
+		if (stop != 0) {
+			/* A negative stop is the callback's error: pass it on. */
+			r = stop < 0 ? stop : GHCR_OK;
+			goto out;
+		}
+	}
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	return r;
+}
+
+/* Encrypts *e and replaces the store with it. */
+static int
+save(struct file_handle *h, const struct file_entries *e)
+{
+	struct file_key_source src;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = key_source(h, 0, &src)) != 0 ||
+	    (r = file_format_encode(e, &src, h->key, &buf, &len)) != 0 ||
+	    (r = file_io_replace(h->store_path, buf, len)) != 0)
+		goto out;
+	r = GHCR_OK;
+out:
+	free(buf);
+	return r;
+}
+
+static int
+file_put(void *handle, const struct credential *cred)
+{
+	struct file_handle *h = handle;
+	struct file_entries e;
+	int lock = -1, exists, r;
+
+	memset(&e, 0, sizeof(e));
+	if (cred == NULL || cred->server == NULL || *cred->server == '\0')
+		return ghcr_fail(GHCR_ERR_NO_SERVER, "no server to store");
+	if (cred->username == NULL)
+		return ghcr_fail(GHCR_ERR_NO_USERNAME, "no username to store");
+	if (cred->secret == NULL)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "no secret to store");
+	/* Read, modify and write all under the lock: no lost update. */
+	if ((r = file_io_prepare_dir(h->store_path)) != 0 ||
+	    (r = file_io_lock(h->store_path, &lock)) != 0 ||
+	    (r = load(h, 1, &e, &exists)) != 0 ||
+	    (r = file_entries_set(&e, cred->server, cred->username,
+	    cred->secret)) != 0 ||
+	    (r = save(h, &e)) != 0)
+		goto out;
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	file_io_unlock(lock);
+	return r;
+}
+
+static int
+file_erase(void *handle, const char *server)
+{
+	struct file_handle *h = handle;
+	struct file_entries e;
+	struct stat st;
+	int lock = -1, exists, r;
+
+	memset(&e, 0, sizeof(e));
+	/* Nothing stored: nothing to lock, create or decrypt. */
+	if (lstat(h->store_path, &st) == -1 && errno == ENOENT)
+		return GHCR_OK;
+	if ((r = file_io_prepare_dir(h->store_path)) != 0 ||
+	    (r = file_io_lock(h->store_path, &lock)) != 0 ||
+	    (r = load(h, 0, &e, &exists)) != 0)
+		goto out;
+	if (exists && file_entries_remove(&e, server) > 0 &&
+	    (r = save(h, &e)) != 0)
+		goto out;
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	file_io_unlock(lock);
+	return r;
+}
+
+/*
+ * Checks the store and key file that exist for owner, mode and symlinks,
+ * without loading libcrypto or decrypting: `status` reports what it finds.
+ */
+static int
+file_probe(const struct store_location *where)
+{
+	int r;
+
+	if (where == NULL || where->store_path == NULL)
+		return ghcr_fail(GHCR_ERR_CONFIG, "no path for the file store");
+	if ((r = file_io_check_private(where->store_path, "store")) != 0)
+		return r;
+	if (where->passphrase == NULL && where->passphrase_path == NULL &&
+	    where->key_path != NULL &&
+	    (r = file_io_check_private(where->key_path, "key file")) != 0)
+		return r;
+	return GHCR_OK;
+}
+
+const struct store_backend store_file_backend = {
+	.name = "file",
+	.open = file_open,
+	.get = file_get,
+	.put = file_put,
+	.erase = file_erase,
+	.list = file_list,
+	.close = file_close,
+	.probe = file_probe,
+};

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* A per-test temporary directory; tests run forked, so a static is fine. */
-static char test_tmpdir[PATH_MAX] __attribute__((unused));
+static char test_tmpdir[64] __attribute__((unused));
 
 static void __attribute__((unused))
 test_tmpdir_setup(void)
@@ -25,7 +25,7 @@ test_tmpdir_setup(void)
 static void __attribute__((unused))
 test_tmpdir_teardown(void)
 {
-	char cmd[PATH_MAX + 16];
+	char cmd[sizeof(test_tmpdir) + 16];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_tmpdir);
 	if (system(cmd) != 0)

@@ -1,0 +1,1006 @@
+/*
+ * The Secret Service backend: registry tokens in the desktop keyring
+ * (gnome-keyring, KeePassXC, ...) through libsecret.  Built as the module
+ * docker-credential-ghcr-secretservice.so and dlopen()ed by
+ * store/secretservice_loader.c, so only a helper that really talks to the
+ * keyring loads GLib.  Each item carries `server` and `username` as
+ * attributes and the token only as its secret.  Two promises shape the code:
+ * it never hangs (every D-Bus call runs under a deadline, a locked keyring
+ * is only unlocked when a person can be prompted, and a watchdog abandons
+ * anything that ignores cancellation), and it is cheap (list opens no
+ * session and reads no secret; get loads exactly one secret; calls go by
+ * object path instead of building a proxy per item).
+ */
+/* The object-path calls (secret-paths.h) save a D-Bus proxy and a
+ * properties round trip per item; libsecret still labels them unstable,
+ * though they have not changed since 0.7. */
+#define SECRET_API_SUBJECT_TO_CHANGE 1
+#include <libsecret/secret.h>
+
+#include "errors.h"
+#include "secmem.h"
+#include "secretservice.h"
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Deadline for every exchange with the bus and the keyring daemon: ample
+ * for a daemon that is being bus-activated, short of the 2 s promise. */
+#define DEADLINE_MS 900
+/* If a call ignores cancellation this much longer, it is abandoned. */
+#define WATCHDOG_GRACE_MS 400
+/* How long a person gets to answer an unlock prompt. */
+#define PROMPT_MS (120 * 1000)
+/* A single bus-daemon query must answer at once. */
+#define BUS_QUERY_MS 500
+
+#define SECRETS_NAME "org.freedesktop.secrets"
+#define ITEM_IFACE "org.freedesktop.Secret.Item"
+#define COLLECTION_IFACE "org.freedesktop.Secret.Collection"
+#define PROPS_IFACE "org.freedesktop.DBus.Properties"
+
+#define FILE_HINT "or use the file backend (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
+
+static const SecretSchema ghcr_schema = {
+	.name = "io.github.docker-credential-ghcr",
+	/*
+	 * SECRET_SCHEMA_NONE, i.e. *without* SECRET_SCHEMA_DONT_MATCH_NAME:
+	 * libsecret then stores and matches xdg:schema=<name>, so searches
+	 * only ever see our items.  docker-credential-secretservice's items
+	 * also carry a `server` attribute; matching on it alone would let
+	 * erase delete them and list report them.
+	 */
+	.flags = SECRET_SCHEMA_NONE,
+	.attributes = {
+		{ "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ NULL, 0 },
+	},
+};
+
+struct ss_handle {
+	GDBusConnection *bus;
+	SecretService *service;
+	GCancellable *cancel; /* the running operation's; NULL between them */
+};
+
+/* ------------------------------------------------------------------ */
+/* Deadlines and the watchdog.                                          */
+/*
+ * Every operation runs under a watchdog thread.  At the deadline it
+ * cancels the operation's GCancellable, which every libsecret and GDBus
+ * call here is given, so the call returns G_IO_ERROR_CANCELLED.  Should a
+ * call still not return after a grace period (something in GLib that does
+ * not honour cancellation), the watchdog signals the calling thread, whose
+ * handler siglongjmp()s back to the operation's entry; the module is then
+ * marked unusable for the rest of the process, which is about to report
+ * the failure and exit anyway.
+ */
+struct watchdog {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	pthread_t caller;
+	GCancellable *cancel;
+	struct timespec soft; /* CLOCK_MONOTONIC: cancel at this time */
+	int done;
+	int fired; /* the deadline passed and the operation was cancelled */
+	unsigned int budget_ms; /* for the failure message */
+};
+
+static sigjmp_buf watchdog_jump;
+static volatile sig_atomic_t watchdog_armed;
+static int module_abandoned;
+
+static void
+watchdog_signal(int sig)
+{
+	(void)sig;
+	if (watchdog_armed) {
+		watchdog_armed = 0;
+		siglongjmp(watchdog_jump, 1);
+	}
+}
+
+static int
+watchdog_signo(void)
+{
+	/* A real-time signal nothing else in the helper uses. */
+	return SIGRTMIN + 5;
+}
+
+static void
+timespec_add_ms(struct timespec *t, unsigned int ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static int
+timespec_passed(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec ||
+	    (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static void *
+watchdog_main(void *arg)
+{
+	struct watchdog *w = arg;
+	struct timespec hard;
+
+	pthread_mutex_lock(&w->mu);
+	/* The deadline may move (an unlock prompt extends it), so it is
+	 * re-read after every wake-up. */
+	while (!w->done && !timespec_passed(&w->soft))
+		pthread_cond_timedwait(&w->cv, &w->mu, &w->soft);
+	if (!w->done) {
+		w->fired = 1;
+		pthread_mutex_unlock(&w->mu);
+		g_cancellable_cancel(w->cancel);
+		pthread_mutex_lock(&w->mu);
+		hard = w->soft;
+		timespec_add_ms(&hard, WATCHDOG_GRACE_MS);
+		while (!w->done && !timespec_passed(&hard))
+			pthread_cond_timedwait(&w->cv, &w->mu, &hard);
+		if (!w->done)
+			pthread_kill(w->caller, watchdog_signo());
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Moves the deadline to `ms` from now (used around an unlock prompt). */
+static void
+watchdog_extend(struct watchdog *w, unsigned int ms)
+{
+	pthread_mutex_lock(&w->mu);
+	clock_gettime(CLOCK_MONOTONIC, &w->soft);
+	timespec_add_ms(&w->soft, ms);
+	w->budget_ms = ms;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+typedef int (*guarded_fn)(struct ss_handle *h, struct watchdog *w, void *arg);
+
+/*
+ * Runs fn under a fresh cancellable and the watchdog.  sigsetjmp() lives
+ * here so that its frame is alive for the whole call it may jump out of.
+ */
+static int
+run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
+{
+	struct watchdog w;
+	struct sigaction sa, old_sa;
+	pthread_condattr_t ca;
+	volatile int r = GHCR_ERR_UNAVAILABLE;
+	volatile int have_thread = 0;
+
+	if (module_abandoned)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service stopped "
+		    "answering earlier in this run; %s", FILE_HINT);
+	memset(&w, 0, sizeof(w));
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	w.caller = pthread_self();
+	w.cancel = g_cancellable_new();
+	w.budget_ms = DEADLINE_MS;
+	clock_gettime(CLOCK_MONOTONIC, &w.soft);
+	timespec_add_ms(&w.soft, DEADLINE_MS);
+	h->cancel = w.cancel;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watchdog_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(watchdog_signo(), &sa, &old_sa);
+
+	if (sigsetjmp(watchdog_jump, 1) == 0) {
+		if (pthread_create(&w.thread, NULL, watchdog_main, &w) != 0) {
+			r = ghcr_fail(GHCR_ERR_SYSTEM,
+			    "cannot start the Secret Service watchdog thread");
+		} else {
+			have_thread = 1;
+			watchdog_armed = 1;
+			r = fn(h, &w, arg);
+			watchdog_armed = 0;
+		}
+	} else {
+		module_abandoned = 1;
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
+		    "answer within %u ms and ignored cancellation; %s",
+		    w.budget_ms + WATCHDOG_GRACE_MS, FILE_HINT);
+	}
+
+	if (have_thread) {
+		pthread_mutex_lock(&w.mu);
+		w.done = 1;
+		pthread_cond_signal(&w.cv);
+		pthread_mutex_unlock(&w.mu);
+		pthread_join(w.thread, NULL);
+	}
+	sigaction(watchdog_signo(), &old_sa, NULL);
+	h->cancel = NULL;
+	if (!module_abandoned)
+		g_object_unref(w.cancel);
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Failure reporting.                                                   */
+
+/* Whether the keyring daemon could show a person an unlock prompt. */
+static int
+can_prompt(void)
+{
+	const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+
+	return (x != NULL && *x != '\0') || (wl != NULL && *wl != '\0');
+}
+
+static int
+fail_locked(const char *server)
+{
+	return ghcr_fail(GHCR_ERR_LOCKED, "the keyring holding %s is locked "
+	    "and there is no display to ask for its password; unlock it "
+	    "(log in to the desktop, or `gnome-keyring-daemon --unlock`) %s",
+	    server, FILE_HINT);
+}
+
+/* Maps a GError from the bus or libsecret to a status with one line of
+ * detail, and frees it. */
+static int
+fail_gerror(GError *err, const char *what, const struct watchdog *w)
+{
+	int r;
+
+	if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
+		    "answer %s within %u ms (is the keyring daemon stuck?); %s",
+		    what, w != NULL ? w->budget_ms : DEADLINE_MS, FILE_HINT);
+	} else if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+		r = ghcr_fail(GHCR_ERR_LOCKED, "keyring is locked (%s); "
+		    "unlock it %s", what, FILE_HINT);
+	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "no Secret Service on the "
+		    "session bus (%s); start gnome-keyring-daemon or KeePassXC, %s",
+		    what, FILE_HINT);
+	} else {
+		if (g_dbus_error_is_remote_error(err))
+			g_dbus_error_strip_remote_error(err);
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s failed: "
+		    "%s; %s", what, err->message, FILE_HINT);
+	}
+	g_error_free(err);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Small D-Bus helpers.                                                 */
+
+static int
+ask_bus(struct ss_handle *h, const struct watchdog *w, const char *method,
+    GVariant *args, const char *reply_type, GVariant **out)
+{
+	GError *err = NULL;
+
+	*out = g_dbus_connection_call_sync(h->bus, "org.freedesktop.DBus",
+	    "/org/freedesktop/DBus", "org.freedesktop.DBus", method, args,
+	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, BUS_QUERY_MS,
+	    h->cancel, &err);
+	if (*out == NULL)
+		return fail_gerror(err, "asking the bus for the Secret Service", w);
+	return GHCR_OK;
+}
+
+/*
+ * Fails fast unless org.freedesktop.secrets is owned now or can be
+ * activated.  Without this check the first libsecret call would wait for
+ * the bus's activation timeout, or fail with a message nobody can act on.
+ */
+static int
+check_service_present(struct ss_handle *h, const struct watchdog *w)
+{
+	GVariant *reply = NULL;
+	GVariantIter *iter = NULL;
+	const char *name;
+	gboolean owned = FALSE, activatable = FALSE;
+	int r;
+
+	if ((r = ask_bus(h, w, "NameHasOwner", g_variant_new("(s)", SECRETS_NAME),
+	    "(b)", &reply)) != 0)
+		goto out;
+	g_variant_get(reply, "(b)", &owned);
+	g_variant_unref(reply);
+	reply = NULL;
+	if (owned) {
+		r = GHCR_OK;
+		goto out;
+	}
+	if ((r = ask_bus(h, w, "ListActivatableNames", NULL, "(as)", &reply)) != 0)
+		goto out;
+	g_variant_get(reply, "(as)", &iter);
+	while (g_variant_iter_loop(iter, "&s", &name))
+		if (strcmp(name, SECRETS_NAME) == 0)
+			activatable = TRUE;
+	if (!activatable) {
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "no Secret Service on the "
+		    "session bus (%s is neither running nor activatable); start "
+		    "gnome-keyring-daemon or KeePassXC, %s", SECRETS_NAME,
+		    FILE_HINT);
+		goto out;
+	}
+	r = GHCR_OK;
+ out:
+	if (iter != NULL)
+		g_variant_iter_free(iter);
+	if (reply != NULL)
+		g_variant_unref(reply);
+	return r;
+}
+
+/* Reads one property of a Secret Service object into *out (a new ref). */
+static int
+get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
+    const char *iface, const char *prop, GVariant **out)
+{
+	GError *err = NULL;
+	GVariant *reply;
+
+	*out = NULL;
+	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, path,
+	    PROPS_IFACE, "Get", g_variant_new("(ss)", iface, prop),
+	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    h->cancel, &err);
+	if (reply == NULL)
+		return fail_gerror(err, "reading a keyring item", w);
+	g_variant_get(reply, "(v)", out);
+	g_variant_unref(reply);
+	return GHCR_OK;
+}
+
+/* Looks up `key` in an a{ss} variant; borrowed string or NULL. */
+static const char *
+attribute_value(GVariant *attrs, const char *key)
+{
+	const char *v = NULL;
+
+	if (attrs == NULL || !g_variant_is_of_type(attrs, G_VARIANT_TYPE("a{ss}")) ||
+	    !g_variant_lookup(attrs, key, "&s", &v))
+		return NULL;
+	return v;
+}
+
+/* Our items for `server` (or all of them when NULL): unlocked and locked
+ * object paths, both NULL-terminated and owned by the caller. */
+static int
+search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
+    gchar ***unlocked, gchar ***locked)
+{
+	GHashTable *attrs;
+	GError *err = NULL;
+	gboolean ok;
+
+	*unlocked = *locked = NULL;
+	attrs = server != NULL ?
+	    secret_attributes_build(&ghcr_schema, "server", server, NULL) :
+	    secret_attributes_build(&ghcr_schema, NULL);
+	/* Searching hands out paths only: no item proxy, no session. */
+	ok = secret_service_search_for_dbus_paths_sync(h->service, &ghcr_schema,
+	    attrs, h->cancel, unlocked, locked, &err);
+	g_hash_table_unref(attrs);
+	if (!ok)
+		return fail_gerror(err, "searching the keyring", w);
+	return GHCR_OK;
+}
+
+static int
+unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
+    gchar **paths)
+{
+	GError *err = NULL;
+	gint n;
+
+	if (!can_prompt())
+		return fail_locked(server);
+	/* A person is typing a password now: give them time. */
+	watchdog_extend(w, PROMPT_MS);
+	n = secret_service_unlock_dbus_paths_sync(h->service,
+	    (const gchar **)paths, h->cancel, NULL, &err);
+	watchdog_extend(w, DEADLINE_MS);
+	if (n < 0)
+		return fail_gerror(err, "unlocking the keyring", w);
+	if (n == 0)
+		return ghcr_fail(GHCR_ERR_LOCKED, "the keyring holding %s "
+		    "stayed locked (the unlock prompt was dismissed); %s",
+		    server, FILE_HINT);
+	return GHCR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The backend operations.                                              */
+
+static int
+do_open(struct ss_handle *h, struct watchdog *w, void *arg)
+{
+	GError *err = NULL;
+	int r;
+
+	(void)arg;
+	/* The session-bus singleton, shared with libsecret. */
+	h->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, h->cancel, &err);
+	if (h->bus == NULL) {
+		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return fail_gerror(err, "connecting to the session bus", w);
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "cannot connect to the "
+		    "D-Bus session bus: %s; %s", err->message, FILE_HINT);
+		g_error_free(err);
+		return r;
+	}
+	/* GLib's default for the session bus is to raise SIGTERM when the
+	 * bus goes away; a credential helper reports an error instead. */
+	g_dbus_connection_set_exit_on_close(h->bus, FALSE);
+	if ((r = check_service_present(h, w)) != 0)
+		return r;
+	/* SECRET_SERVICE_NONE: no session (list never needs one, get opens
+	 * it only when it reads a secret) and no collection proxies. */
+	h->service = secret_service_get_sync(SECRET_SERVICE_NONE, h->cancel, &err);
+	if (h->service == NULL)
+		return fail_gerror(err, "connecting to the Secret Service", w);
+	return GHCR_OK;
+}
+
+static void
+ss_close(void *handle)
+{
+	struct ss_handle *h = handle;
+
+	if (h == NULL)
+		return;
+	if (!module_abandoned) {
+		if (h->service != NULL)
+			g_object_unref(h->service);
+		if (h->bus != NULL)
+			g_object_unref(h->bus);
+	}
+	g_free(h);
+}
+
+static int
+ss_open(const struct store_location *where, void **out)
+{
+	struct ss_handle *h;
+	const char *why;
+	int r;
+
+	(void)where;
+	*out = NULL;
+	if ((why = secretservice_no_bus_reason()) != NULL)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s; %s",
+		    why, FILE_HINT);
+	h = g_new0(struct ss_handle, 1);
+	if ((r = run_guarded(h, do_open, NULL)) != 0) {
+		ss_close(h);
+		return r;
+	}
+	*out = h;
+	return GHCR_OK;
+}
+
+struct get_args {
+	const char *server;
+	struct credential *out;
+};
+
+/*
+ * Picks the item get answers with: the newest by Modified when a foreign
+ * writer (or a put that crashed between storing and pruning) left several.
+ */
+static int
+newest_item(struct ss_handle *h, const struct watchdog *w, gchar **paths,
+    const char **best)
+{
+	guint64 best_mtime = 0;
+	int r;
+
+	*best = paths[0];
+	if (paths[0] == NULL || paths[1] == NULL)
+		return GHCR_OK;
+	for (size_t i = 0; paths[i] != NULL; i++) {
+		GVariant *v;
+		guint64 mtime;
+
+		if ((r = get_property(h, w, paths[i], ITEM_IFACE, "Modified", &v)) != 0)
+			return r;
+		mtime = g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64) ?
+		    g_variant_get_uint64(v) : 0;
+		g_variant_unref(v);
+		if (i == 0 || mtime > best_mtime) {
+			best_mtime = mtime;
+			*best = paths[i];
+		}
+	}
+	return GHCR_OK;
+}
+
+static int
+do_get(struct ss_handle *h, struct watchdog *w, void *arg)
+{
+	struct get_args *a = arg;
+	gchar **unlocked = NULL, **locked = NULL;
+	GVariant *attrs = NULL;
+	SecretValue *value = NULL;
+	GError *err = NULL;
+	const char *path, *username, *data;
+	gsize len;
+	struct credential c = { NULL, NULL, NULL };
+	int r;
+
+	if ((r = search_paths(h, w, a->server, &unlocked, &locked)) != 0)
+		goto out;
+	if ((unlocked == NULL || unlocked[0] == NULL) &&
+	    (locked == NULL || locked[0] == NULL)) {
+		r = GHCR_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (unlocked == NULL || unlocked[0] == NULL) {
+		if ((r = unlock_paths(h, w, a->server, locked)) != 0)
+			goto out;
+		g_strfreev(unlocked);
+		g_strfreev(locked);
+		if ((r = search_paths(h, w, a->server, &unlocked, &locked)) != 0)
+			goto out;
+		if (unlocked == NULL || unlocked[0] == NULL) {
+			r = fail_locked(a->server);
+			goto out;
+		}
+	}
+	if ((r = newest_item(h, w, unlocked, &path)) != 0)
+		goto out;
+	if ((r = get_property(h, w, path, ITEM_IFACE, "Attributes", &attrs)) != 0)
+		goto out;
+	if ((username = attribute_value(attrs, "username")) == NULL) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "keyring item %s for %s has no "
+		    "username attribute; erase it and log in again", path,
+		    a->server);
+		goto out;
+	}
+	/* The one secret: libsecret opens an encrypted session for it, so the
+	 * token crosses the bus (and GLib's message buffers) only encrypted. */
+	value = secret_service_get_secret_for_dbus_path_sync(h->service, path,
+	    h->cancel, &err);
+	if (value == NULL) {
+		r = err != NULL ? fail_gerror(err, "reading the secret", w) :
+		    fail_locked(a->server);
+		goto out;
+	}
+	data = secret_value_get(value, &len);
+	if (data == NULL || memchr(data, '\0', len) != NULL) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "keyring item for %s does not "
+		    "hold a text token; erase it and log in again", a->server);
+		goto out;
+	}
+	if ((c.secret = secmem_strndup(data, len)) == NULL ||
+	    (c.username = secmem_strdup(username)) == NULL ||
+	    (c.server = secmem_strdup(a->server)) == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	*a->out = c;
+	memset(&c, 0, sizeof(c));
+	r = GHCR_OK;
+ out:
+	if (value != NULL) {
+		/* libsecret's copy: wiped here, and its secure memory is
+		 * wiped again when freed. */
+		data = secret_value_get(value, &len);
+		if (data != NULL)
+			secmem_wipe((char *)data, len);
+		secret_value_unref(value);
+	}
+	credential_clear(&c);
+	if (attrs != NULL)
+		g_variant_unref(attrs);
+	g_strfreev(unlocked);
+	g_strfreev(locked);
+	return r;
+}
+
+static int
+ss_get(void *handle, const char *server, struct credential *out)
+{
+	struct get_args a = { server, out };
+
+	memset(out, 0, sizeof(*out));
+	return run_guarded(handle, do_get, &a);
+}
+
+/* Deletes every item in `paths` except `keep` (may be NULL). */
+static int
+delete_paths(struct ss_handle *h, const struct watchdog *w, gchar **paths,
+    const char *keep)
+{
+	GError *err = NULL;
+
+	for (size_t i = 0; paths != NULL && paths[i] != NULL; i++) {
+		if (keep != NULL && strcmp(paths[i], keep) == 0)
+			continue;
+		if (!secret_service_delete_item_dbus_path_sync(h->service,
+		    paths[i], h->cancel, &err))
+			return fail_gerror(err, "deleting a keyring item", w);
+	}
+	return GHCR_OK;
+}
+
+/*
+ * The collection new items go to: the "default" alias, unlocked.  Returns
+ * its object path (caller frees).
+ */
+static int
+default_collection(struct ss_handle *h, struct watchdog *w, const char *server,
+    char **out)
+{
+	GError *err = NULL;
+	GVariant *v = NULL;
+	gchar *path;
+	gchar *paths[2] = { NULL, NULL };
+	int r;
+
+	*out = NULL;
+	path = secret_service_read_alias_dbus_path_sync(h->service,
+	    SECRET_COLLECTION_DEFAULT, h->cancel, &err);
+	if (path == NULL && err != NULL)
+		return fail_gerror(err, "finding the default keyring", w);
+	if (path == NULL) {
+		if (!can_prompt())
+			return ghcr_fail(GHCR_ERR_LOCKED, "the Secret Service "
+			    "has no default keyring and there is no display to "
+			    "create one; create it (e.g. log in to the desktop "
+			    "once) %s", FILE_HINT);
+		/* Creating a keyring asks a person for its password. */
+		watchdog_extend(w, PROMPT_MS);
+		path = secret_service_create_collection_dbus_path_sync(h->service,
+		    NULL, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_CREATE_NONE,
+		    h->cancel, &err);
+		watchdog_extend(w, DEADLINE_MS);
+		if (path == NULL)
+			return fail_gerror(err, "creating the default keyring", w);
+	}
+	if ((r = get_property(h, w, path, COLLECTION_IFACE, "Locked", &v)) != 0)
+		goto out;
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN) &&
+	    g_variant_get_boolean(v)) {
+		paths[0] = path;
+		if ((r = unlock_paths(h, w, server, paths)) != 0)
+			goto out;
+	}
+	*out = path;
+	path = NULL;
+	r = GHCR_OK;
+ out:
+	if (v != NULL)
+		g_variant_unref(v);
+	g_free(path);
+	return r;
+}
+
+static int
+do_put(struct ss_handle *h, struct watchdog *w, void *arg)
+{
+	/* Writable arrays: GHashTable keys are non-const gpointers. */
+	static char label_key[] = ITEM_IFACE ".Label";
+	static char attributes_key[] = ITEM_IFACE ".Attributes";
+	const struct credential *cred = arg;
+	GHashTable *props = NULL;
+	GVariantBuilder b;
+	SecretValue *value = NULL;
+	GError *err = NULL;
+	gchar **unlocked = NULL, **locked = NULL;
+	char *collection = NULL, *item = NULL, *label = NULL;
+	int r;
+
+	if ((r = default_collection(h, w, cred->server, &collection)) != 0)
+		goto out;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
+	g_variant_builder_add(&b, "{ss}", "xdg:schema", ghcr_schema.name);
+	g_variant_builder_add(&b, "{ss}", "server", cred->server);
+	g_variant_builder_add(&b, "{ss}", "username", cred->username);
+	/* The label is what keyring managers show: server only, never the
+	 * token. */
+	label = g_strdup_printf("Registry login for %s (docker-credential-ghcr)",
+	    cred->server);
+	props = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	    (GDestroyNotify)g_variant_unref);
+	g_hash_table_insert(props, label_key,
+	    g_variant_ref_sink(g_variant_new_string(label)));
+	g_hash_table_insert(props, attributes_key,
+	    g_variant_ref_sink(g_variant_builder_end(&b)));
+	/* secret_value_new() copies into libsecret's wiping secure memory;
+	 * the copy goes to the daemon encrypted by the session. */
+	value = secret_value_new(cred->secret, (gssize)strlen(cred->secret),
+	    "text/plain");
+	/*
+	 * Store first, then prune: a failure midway leaves the old login,
+	 * never none.  REPLACE makes the daemon overwrite an item with the
+	 * very same attributes (same server and username) in place.
+	 */
+	item = secret_service_create_item_dbus_path_sync(h->service, collection,
+	    props, value, SECRET_ITEM_CREATE_REPLACE, h->cancel, &err);
+	if (item == NULL) {
+		r = fail_gerror(err, "storing the login", w);
+		goto out;
+	}
+	/* One login per registry: drop any other item for this server
+	 * (another username, another collection). */
+	if ((r = search_paths(h, w, cred->server, &unlocked, &locked)) != 0)
+		goto out;
+	if ((r = delete_paths(h, w, unlocked, item)) != 0 ||
+	    (r = delete_paths(h, w, locked, item)) != 0)
+		goto out;
+	r = GHCR_OK;
+ out:
+	if (value != NULL)
+		secret_value_unref(value);
+	if (props != NULL)
+		g_hash_table_unref(props);
+	g_free(label);
+	g_free(item);
+	g_free(collection);
+	g_strfreev(unlocked);
+	g_strfreev(locked);
+	return r;
+}
+
+static int
+ss_put(void *handle, const struct credential *cred)
+{
+	if (cred == NULL || cred->server == NULL || *cred->server == '\0')
+		return GHCR_ERR_NO_SERVER;
+	if (cred->username == NULL || *cred->username == '\0')
+		return GHCR_ERR_NO_USERNAME;
+	if (cred->secret == NULL)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "no secret to store");
+	return run_guarded(handle, do_put, (void *)cred);
+}
+
+static int
+do_erase(struct ss_handle *h, struct watchdog *w, void *arg)
+{
+	const char *server = arg;
+	gchar **unlocked = NULL, **locked = NULL;
+	int r;
+
+	if ((r = search_paths(h, w, server, &unlocked, &locked)) != 0)
+		goto out;
+	if ((r = delete_paths(h, w, unlocked, NULL)) != 0 ||
+	    (r = delete_paths(h, w, locked, NULL)) != 0)
+		goto out;
+	r = GHCR_OK;
+ out:
+	g_strfreev(unlocked);
+	g_strfreev(locked);
+	return r;
+}
+
+static int
+ss_erase(void *handle, const char *server)
+{
+	return run_guarded(handle, do_erase, (void *)server);
+}
+
+/*
+ * list: one SearchItems, then every item's properties fetched with
+ * pipelined asynchronous Properties.GetAll calls, so N items cost about one
+ * round trip, not N.  Attributes are readable without unlocking, and no
+ * session is opened: no secret moves and nobody is prompted.
+ */
+struct list_fetch {
+	GVariant **replies; /* a{sv} per path, NULL when it failed */
+	GError *error;      /* first failure */
+	size_t pending;
+};
+
+struct list_call {
+	struct list_fetch *f;
+	size_t index;
+};
+
+static void
+list_got_props(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct list_call *call = data;
+	struct list_fetch *f = call->f;
+	GError *err = NULL;
+	GVariant *reply;
+
+	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
+	if (reply != NULL) {
+		g_variant_get(reply, "(@a{sv})", &f->replies[call->index]);
+		g_variant_unref(reply);
+	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+		/* Deleted since the search: simply not listed. */
+		g_error_free(err);
+	} else if (f->error == NULL) {
+		f->error = err;
+	} else {
+		g_error_free(err);
+	}
+	f->pending--;
+	g_free(call);
+}
+
+struct list_args {
+	store_list_fn fn;
+	void *ctx;
+};
+
+static int
+do_list(struct ss_handle *h, struct watchdog *w, void *arg)
+{
+	struct list_args *a = arg;
+	gchar **unlocked = NULL, **locked = NULL, **all = NULL;
+	struct list_fetch f = { NULL, NULL, 0 };
+	GMainContext *ctx = NULL;
+	GHashTable *best = NULL; /* server -> index of newest item */
+	GVariant **attrs = NULL;
+	GHashTableIter it;
+	gpointer key, val;
+	size_t n = 0, nu, nl;
+	int r;
+
+	if ((r = search_paths(h, w, NULL, &unlocked, &locked)) != 0)
+		goto out;
+	nu = unlocked != NULL ? g_strv_length(unlocked) : 0;
+	nl = locked != NULL ? g_strv_length(locked) : 0;
+	n = nu + nl;
+	if (n == 0) {
+		r = GHCR_OK;
+		goto out;
+	}
+	all = g_new0(gchar *, n + 1);
+	for (size_t i = 0; i < nu; i++)
+		all[i] = unlocked[i];
+	for (size_t i = 0; i < nl; i++)
+		all[nu + i] = locked[i];
+	f.replies = g_new0(GVariant *, n);
+
+	/* A private context: the callbacks run here and nowhere else. */
+	ctx = g_main_context_new();
+	g_main_context_push_thread_default(ctx);
+	for (size_t i = 0; i < n; i++) {
+		struct list_call *call = g_new0(struct list_call, 1);
+
+		call->f = &f;
+		call->index = i;
+		f.pending++;
+		g_dbus_connection_call(h->bus, SECRETS_NAME, all[i], PROPS_IFACE,
+		    "GetAll", g_variant_new("(s)", ITEM_IFACE),
+		    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
+		    DEADLINE_MS, h->cancel, list_got_props, call);
+	}
+	/* Cancellation completes every call, so this loop ends. */
+	while (f.pending > 0)
+		g_main_context_iteration(ctx, TRUE);
+	g_main_context_pop_thread_default(ctx);
+	if (f.error != NULL) {
+		r = fail_gerror(f.error, "listing the keyring", w);
+		f.error = NULL;
+		goto out;
+	}
+
+	/* One entry per server, the item get would answer with.  Each
+	 * item's a{ss} is kept referenced: the strings point into it. */
+	attrs = g_new0(GVariant *, n);
+	best = g_hash_table_new(g_str_hash, g_str_equal);
+	for (size_t i = 0; i < n; i++) {
+		const char *server, *user;
+		guint64 mtime = 0, other = 0;
+
+		if (f.replies[i] == NULL)
+			continue;
+		attrs[i] = g_variant_lookup_value(f.replies[i], "Attributes",
+		    G_VARIANT_TYPE("a{ss}"));
+		server = attribute_value(attrs[i], "server");
+		user = attribute_value(attrs[i], "username");
+		/* A locked item may not show its attributes; it cannot be
+		 * listed then (get would need an unlock anyway). */
+		if (server == NULL || user == NULL || *server == '\0')
+			continue;
+		g_variant_lookup(f.replies[i], "Modified", "t", &mtime);
+		if (g_hash_table_lookup_extended(best, server, NULL, &val)) {
+			size_t j = GPOINTER_TO_SIZE(val);
+
+			g_variant_lookup(f.replies[j], "Modified", "t", &other);
+			if (mtime <= other)
+				continue;
+		}
+		g_hash_table_insert(best, (gpointer)server, GSIZE_TO_POINTER(i));
+	}
+	g_hash_table_iter_init(&it, best);
+	while (g_hash_table_iter_next(&it, &key, &val))
+		if (a->fn(key, attribute_value(attrs[GPOINTER_TO_SIZE(val)],
+		    "username"), a->ctx) != 0)
+			break;
+	r = GHCR_OK;
+ out:
+	if (best != NULL)
+		g_hash_table_unref(best);
+	if (attrs != NULL) {
+		for (size_t i = 0; i < n; i++)
+			if (attrs[i] != NULL)
+				g_variant_unref(attrs[i]);
+		g_free(attrs);
+	}
+	if (f.replies != NULL) {
+		for (size_t i = 0; i < n; i++)
+			if (f.replies[i] != NULL)
+				g_variant_unref(f.replies[i]);
+		g_free(f.replies);
+	}
+	if (ctx != NULL)
+		g_main_context_unref(ctx);
+	g_free(all); /* the strings belong to unlocked/locked */
+	g_strfreev(unlocked);
+	g_strfreev(locked);
+	return r;
+}
+
+static int
+ss_list(void *handle, store_list_fn fn, void *ctx)
+{
+	struct list_args a = { fn, ctx };
+
+	return run_guarded(handle, do_list, &a);
+}
+
+static int
+ss_probe(const struct store_location *where)
+{
+	void *h;
+	int r;
+
+	if ((r = ss_open(where, &h)) != 0)
+		return r;
+	ss_close(h);
+	return GHCR_OK;
+}
+
+static const struct store_backend ss_backend = {
+	.name = "secretservice",
+	.open = ss_open,
+	.get = ss_get,
+	.put = ss_put,
+	.erase = ss_erase,
+	.list = ss_list,
+	.close = ss_close,
+	.probe = ss_probe,
+};
+
+/* The one symbol the loader looks up. */
+extern const struct secretservice_module ghcr_secretservice_module;
+__attribute__((visibility("default")))
+const struct secretservice_module ghcr_secretservice_module = {
+	.abi = SECRETSERVICE_ABI,
+	.backend_size = sizeof(struct store_backend),
+	.backend = &ss_backend,
+};

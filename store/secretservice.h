@@ -1,0 +1,65 @@
+/*
+ * The contract between the helper's Secret Service loader
+ * (store/secretservice_loader.c) and the libsecret module it dlopen()s
+ * (store/secretservice.c, built as docker-credential-ghcr-secretservice.so).
+ * The helper never links GLib: it only knows the module's file name, the one
+ * symbol it exports and the ABI number that must match, plus the cheap
+ * "is there a session bus at all" test that both sides apply before any
+ * D-Bus work.
+ */
+#ifndef GHCR_SECRETSERVICE_H
+#define GHCR_SECRETSERVICE_H
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store.h"
+
+#define SECRETSERVICE_MODULE_FILE "docker-credential-ghcr-secretservice.so"
+#define SECRETSERVICE_MODULE_SYMBOL "ghcr_secretservice_module"
+
+/* Bumped whenever struct secretservice_module or struct store_backend change
+ * shape, so a stale installed module is refused instead of misread. */
+#define SECRETSERVICE_ABI 1
+
+struct secretservice_module {
+	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */
+	size_t backend_size;     /* sizeof(struct store_backend) there */
+	const struct store_backend *backend;
+};
+
+/*
+ * Whether a session bus can possibly be reached without side effects: GLib
+ * would otherwise fall back to X11 autolaunch (spawning dbus-launch), which
+ * can block or leave a stray bus behind.  Returns NULL when a bus address
+ * exists, else a static reason for the detail line.  An explicit
+ * "autolaunch:" address is refused for the same reason.
+ */
+static inline const char *
+secretservice_no_bus_reason(void)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat st;
+
+	if (addr != NULL && *addr != '\0') {
+		if (strncmp(addr, "autolaunch:", 11) == 0)
+			return "DBUS_SESSION_BUS_ADDRESS asks for autolaunch, "
+			       "which this helper never does";
+		return NULL;
+	}
+	if (run != NULL && *run == '/' &&
+	    strlen(run) + sizeof("/bus") <= sizeof(path)) {
+		memcpy(path, run, strlen(run));
+		memcpy(path + strlen(run), "/bus", sizeof("/bus"));
+		if (stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+			return NULL;
+	}
+	return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and "
+	       "there is no $XDG_RUNTIME_DIR/bus)";
+}
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * The Secret Service backend as the helper sees it: a forwarding table that
+ * dlopen()s the libsecret module (store/secretservice.c) the first time it
+ * is really needed.  Keeping libsecret and GLib out of the helper's own
+ * link keeps file-store and ambient-token answers as cheap as a minimal C
+ * program, and lets the helper run where libsecret is not installed.  The
+ * probe answers "no" without loading anything when there is plainly no
+ * session bus, which is the common case on servers and in CI.
+ */
+#include "secretservice.h"
+#include "errors.h"
+#include "store.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GHCR_MODULEDIR
+#define GHCR_MODULEDIR "/usr/local/lib/docker-credential-ghcr"
+#endif
+
+#define FILE_BACKEND_HINT \
+	"the file backend works without it (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
+
+/* The module's table once loaded; the handle stays open for the process. */
+static const struct store_backend *module_backend;
+
+static int
+load_module(const struct store_backend **out)
+{
+	const struct secretservice_module *mod;
+	const char *dir;
+	char path[4096];
+	void *handle;
+	int n;
+
+	if (module_backend != NULL) {
+		*out = module_backend;
+		return GHCR_OK;
+	}
+	/* secure_getenv: a privileged caller never loads code named by the
+	 * environment. */
+	dir = secure_getenv("DOCKER_CREDENTIAL_GHCR_MODULE_DIR");
+	if (dir == NULL || *dir == '\0')
+		dir = GHCR_MODULEDIR;
+	n = snprintf(path, sizeof(path), "%s/%s", dir, SECRETSERVICE_MODULE_FILE);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
+		    "Secret Service module directory name is too long; %s",
+		    FILE_BACKEND_HINT);
+	if (access(path, R_OK) != 0)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
+		    "Secret Service module %s: %s (install it, or set "
+		    "DOCKER_CREDENTIAL_GHCR_MODULE_DIR); %s", path,
+		    strerror(errno), FILE_BACKEND_HINT);
+	/* RTLD_NOW: a module whose callbacks into the helper do not resolve
+	 * fails here, once, with a message, not later mid-operation. */
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (handle == NULL)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
+		    "cannot load Secret Service module (is libsecret "
+		    "installed?): %s; %s", dlerror(), FILE_BACKEND_HINT);
+	mod = dlsym(handle, SECRETSERVICE_MODULE_SYMBOL);
+	if (mod == NULL || mod->abi != SECRETSERVICE_ABI ||
+	    mod->backend_size != sizeof(struct store_backend) ||
+	    mod->backend == NULL) {
+		dlclose(handle);
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
+		    "Secret Service module %s does not match this helper "
+		    "(reinstall both from one build); %s", path,
+		    FILE_BACKEND_HINT);
+	}
+	module_backend = mod->backend;
+	*out = module_backend;
+	return GHCR_OK;
+}
+
+/* The cheap gate shared by open() and probe(): no bus, no dlopen. */
+static int
+need_bus(void)
+{
+	const char *why = secretservice_no_bus_reason();
+
+	if (why != NULL)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s; %s",
+		    why, FILE_BACKEND_HINT);
+	return GHCR_OK;
+}
+
+static int
+loader_open(const struct store_location *where, void **out)
+{
+	const struct store_backend *b;
+	int r;
+
+	*out = NULL;
+	if ((r = need_bus()) != 0 || (r = load_module(&b)) != 0)
+		return r;
+	return b->open(where, out);
+}
+
+/* The remaining slots only ever see a handle from loader_open(), so the
+ * module is loaded by then. */
+static int
+loader_get(void *handle, const char *server, struct credential *out)
+{
+	return module_backend->get(handle, server, out);
+}
+
+static int
+loader_put(void *handle, const struct credential *cred)
+{
+	return module_backend->put(handle, cred);
+}
+
+static int
+loader_erase(void *handle, const char *server)
+{
+	return module_backend->erase(handle, server);
+}
+
+static int
+loader_list(void *handle, store_list_fn fn, void *ctx)
+{
+	return module_backend->list(handle, fn, ctx);
+}
+
+static void
+loader_close(void *handle)
+{
+	if (handle != NULL && module_backend != NULL)
+		module_backend->close(handle);
+}
+
+static int
+loader_probe(const struct store_location *where)
+{
+	const struct store_backend *b;
+	int r;
+
+	if ((r = need_bus()) != 0 || (r = load_module(&b)) != 0)
+		return r;
+	return b->probe != NULL ? b->probe(where) : GHCR_OK;
+}
+
+const struct store_backend store_secretservice_backend = {
+	.name = "secretservice",
+	.open = loader_open,
+	.get = loader_get,
+	.put = loader_put,
+	.erase = loader_erase,
+	.list = loader_list,
+	.close = loader_close,
+	.probe = loader_probe,
+};

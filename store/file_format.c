@@ -231,6 +231,7 @@ file_format_parse(const unsigned char *plain, size_t len,
 {
 	unsigned char *copy;
 
+	memset(out, 0, sizeof(*out));
 	if (len > FILE_FORMAT_MAX_SIZE)
 		return ghcr_fail(GHCR_ERR_CORRUPT, "entry list too large");
 	if ((copy = secmem_alloc(len + 1)) == NULL)
@@ -331,17 +332,13 @@ out:
 /* --- whole file ----------------------------------------------------------- */
 
 int
-file_format_decode(const unsigned char *buf, size_t len,
-		   const struct file_key_source *src, struct file_key *key,
-		   struct file_entries *out)
+file_format_check(const unsigned char *buf, size_t len)
 {
 	unsigned char sum[FILE_CRYPTO_HASH_LEN];
-	unsigned char *plain = NULL;
 	const unsigned char *h = buf;
 	size_t ctlen;
 	int r;
 
-	memset(out, 0, sizeof(*out));
 	if (len < FILE_FORMAT_MAGIC_LEN ||
 	    memcmp(h, FILE_FORMAT_MAGIC, FILE_FORMAT_MAGIC_LEN) != 0)
 		return ghcr_fail(GHCR_ERR_CORRUPT,
@@ -383,7 +380,23 @@ file_format_decode(const unsigned char *buf, size_t len,
 			    h[10], h[11], h[12]);
 	} else
 		return ghcr_fail(GHCR_ERR_CORRUPT, "unknown key derivation %u", h[9]);
+	return GHCR_OK;
+}
 
+int
+file_format_decode(const unsigned char *buf, size_t len,
+		   const struct file_key_source *src, struct file_key *key,
+		   struct file_entries *out)
+{
+	unsigned char *plain = NULL;
+	const unsigned char *h = buf;
+	size_t ctlen;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = file_format_check(buf, len)) != 0)
+		return r;
+	ctlen = len - FILE_FORMAT_OVERHEAD;
 	/* Derive, unless the cached key is for this very salt and KDF. */
 	if (!key->valid || key->kdf != h[9] || key->log2n != h[10] ||
 	    key->r != h[11] || key->p != h[12] ||

@@ -117,6 +117,12 @@ int file_entries_set(struct file_entries *e, const char *server,
 size_t file_entries_remove(struct file_entries *e, const char *server);
 
 /*
+ * Checks everything that needs no key: size, magic, version, checksum and
+ * header fields.  GHCR_OK or GHCR_ERR_CORRUPT (detail without a path).
+ */
+int file_format_check(const unsigned char *buf, size_t len);
+
+/*
  * Decodes a whole store file in buf[len] with the key from `src`, deriving
  * into *key (reused when its salt and parameters match the header).  Fills
  * *out (which the caller clears) and returns GHCR_OK, GHCR_ERR_CORRUPT for

@@ -200,6 +200,18 @@ load(struct file_handle *h, int create, struct file_entries *e, int *exists)
 	if (r != 0)
 		return r;
 	*exists = 1;
+	/* A foreign or damaged file says so before any key is looked for. */
+	if ((r = file_format_check(buf, len)) != 0) {
+		r = fail_store(r, h->store_path);
+		goto out;
+	}
+	if (buf[9] == FILE_KDF_SCRYPT && h->passphrase == NULL &&
+	    h->passphrase_path == NULL) {
+		r = ghcr_fail(GHCR_ERR_BAD_KEY,
+		    "store %s is protected by a passphrase, but none was given",
+		    h->store_path);
+		goto out;
+	}
 	if ((r = key_source(h, 0, &src)) != 0)
 		goto out;
 	if ((r = file_format_decode(buf, len, &src, h->key, e)) != 0)

@@ -173,3 +173,31 @@ uninstall:
 
 clean:
 	rm -rf $(B) $(PROGRAM) $(MODULE)
+
+# --- set-up on Debian --------------------------------------------------------
+# `make setup` (as root or a sudoer) installs the build dependencies,
+# builds, installs, and configures Docker for the invoking user; `make
+# test-deps` installs what `make check` needs.  CI runs the latter.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev
+TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus libsecret-tools \
+	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
+	openssl curl python3 python3-yaml clang libclang-rt-14-dev valgrind \
+	hyperfine golang-docker-credential-helpers pass gnupg time tmux \
+	rpm debhelper dpkg-dev fakeroot lintian groff-base man-db
+
+.PHONY: deps test-deps setup
+deps:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BUILD_DEPS)
+
+test-deps:
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_DEPS)
+	command -v docker >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q docker.io
+
+setup:
+	$(SUDO) apt-get update -q
+	$(MAKE) deps
+	$(MAKE) all
+	$(SUDO) $(MAKE) install
+	$(DESTDIR)$(BINDIR)/docker-credential-ghcr configure

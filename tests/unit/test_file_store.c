@@ -284,12 +284,15 @@ END_TEST
 
 START_TEST(test_erase_of_absent_is_ok)
 {
+	/* Only a forked test starts without libcrypto (CK_FORK=no shares it). */
+	int fresh = !crypto_in_process();
 	void *h = open_keyfile();
 
 	/* No store at all: OK, and nothing created, no libcrypto. */
 	ck_assert_int_eq(fb->erase(h, "ghcr.io"), GHCR_OK);
 	ck_assert_msg(!exists(store_dir), "erase created %s", store_dir);
-	ck_assert_msg(!crypto_in_process(), "erase on no store loaded libcrypto");
+	ck_assert_msg(!fresh || !crypto_in_process(),
+	    "erase on no store loaded libcrypto");
 
 	put_ok(h, "other.example", "u", "s");
 	ck_assert_int_eq(fb->erase(h, "ghcr.io"), GHCR_OK);
@@ -300,14 +303,14 @@ END_TEST
 
 START_TEST(test_missing_store_is_not_found_without_libcrypto)
 {
+	int fresh = !crypto_in_process(); /* see test_erase_of_absent_is_ok */
 	void *h = open_keyfile();
 	struct listed l;
 
-	ck_assert_msg(!crypto_in_process(), "libcrypto loaded before any use");
 	ck_assert_int_eq(get_status(h, "ghcr.io"), GHCR_ERR_NOT_FOUND);
 	ck_assert_int_eq(list_status(h, &l), GHCR_OK);
 	ck_assert_msg(l.n == 0, "list of no store: expected 0, got %zu", l.n);
-	ck_assert_msg(!crypto_in_process(),
+	ck_assert_msg(!fresh || !crypto_in_process(),
 	    "get/list on a missing store loaded %s", GHCR_CRYPTO_SONAME);
 	ck_assert_msg(!exists(key_path), "a read created the key file");
 	ck_assert_msg(!exists(store_dir), "a read created %s", store_dir);

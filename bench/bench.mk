@@ -1,0 +1,27 @@
+# bench/bench.mk — `make bench` (issue 5) and its CI smoke.
+#
+# `make bench` is not a test: it measures and prints, and never fails on a
+# slow figure.  `check-bench-smoke` (part of `make check`) runs the same
+# harness with a handful of entries and runs and checks only that it still
+# produces a complete table.  The floor and the harness are built with the
+# helper's own compiler, flags and hardening.
+
+BENCH_FLOOR = $(B)/bench/floor
+BENCH_SPAWN = $(B)/bench/spawn
+BENCH_ENV = BENCH_HELPER=$(abspath $(PROGRAM)) BENCH_MODULE_DIR=$(abspath $(O)) \
+	BENCH_FLOOR=$(abspath $(BENCH_FLOOR)) BENCH_SPAWN=$(abspath $(BENCH_SPAWN))
+# `make bench BENCH_ARGS="--runs 500 --out bench/results"`
+BENCH_ARGS ?=
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
+		$(LDFLAGS) -o $@ $<
+
+.PHONY: bench check-bench-smoke
+bench: $(TARGETS) $(BENCH_FLOOR) $(BENCH_SPAWN)
+	$(BENCH_ENV) bash bench/run.sh $(BENCH_ARGS)
+
+CHECK_TARGETS += check-bench-smoke
+check-bench-smoke: $(TARGETS) $(BENCH_FLOOR) $(BENCH_SPAWN)
+	$(BENCH_ENV) bash bench/smoke.sh

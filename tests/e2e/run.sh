@@ -1,0 +1,245 @@
+#!/bin/bash
+# End-to-end suite: the clients people use (docker CLI, skopeo, podman) go
+# through ./docker-credential-ghcr against Debian's docker-registry answering
+# as ghcr.io and docker.pkg.github.com over TLS.  This script builds the rig:
+# it re-executes itself in private network, mount and PID namespaces (so only
+# 127.0.0.1 inside them is ever reached and every process dies with the
+# namespace), maps the GitHub registry names to loopback with a bind-mounted
+# /etc/hosts, makes a test CA and server certificate with openssl, starts the
+# registry (htpasswd auth, then token auth for the identity-token flow) and
+# runs the flows of flows.sh once on the file backend and once on the Secret
+# Service backend inside tests/keyring-session.sh.  It prints one
+# `N passed, N failed` line; outside CI a missing tool is a skip, in CI
+# (CI=true) a failure.
+#
+# usage: tests/e2e/run.sh            (root, or unprivileged with user namespaces)
+
+set -u
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$E2E_DIR/../lib.sh"
+
+# missing TOOL WHY: a skip outside CI, a failure in CI where .ci/run installs
+# every tool.
+missing() {
+	if [ "${CI:-}" = true ]; then t_fail "$1" "$2 (CI installs it)"
+	else t_skip "$1" "$2"; fi
+}
+
+RIG_TOOLS="docker-registry openssl htpasswd unshare ip python3 tar gzip sha256sum timeout"
+for tool in $RIG_TOOLS; do
+	if ! t_need "$tool"; then
+		missing "e2e rig" "$tool not installed"
+		t_summary
+		exit
+	fi
+done
+if [ ! -x "$T_HELPER" ]; then
+	t_fail "e2e rig" "helper $T_HELPER not built (run make)"
+	t_summary
+	exit
+fi
+
+if [ -z "${E2E_IN_NAMESPACE:-}" ]; then
+	# Private network (only a loopback, brought up below), mounts (the
+	# /etc/hosts bind goes away with it) and PIDs (killing this shell kills
+	# the registry, token server and keyring too, whatever happens).
+	userns=
+	[ "$(id -u)" -eq 0 ] || userns=-r
+	exec unshare $userns -n -m -p -f --mount-proc \
+		env E2E_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
+fi
+
+E2E_START=$(date +%s%N)
+ip link set lo up || { t_fail "e2e rig" "cannot bring up loopback"; t_summary; exit; }
+
+# Lower case only: podman derives image names from oci: paths.
+T=/tmp/ghcr-e2e.$(openssl rand -hex 6)
+mkdir -m 0700 "$T" || { t_fail "e2e rig" "cannot create $T"; t_summary; exit; }
+REGISTRY_PID=
+TOKENSERVER_PID=
+cleanup() {
+	local pid
+	for pid in $TOKENSERVER_PID $REGISTRY_PID; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	umount /etc/hosts 2>/dev/null
+	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e: kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- certificates: a test CA, the registry's certificate for both GitHub
+# registry names, and the token server's JWT signing certificate.
+rig_certs() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
+		-subj '/CN=docker-credential-ghcr e2e test CA' \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$T/server.key" -out "$T/server.csr" -subj '/CN=ghcr.io' &&
+	printf '%s\n' 'subjectAltName=DNS:ghcr.io,DNS:docker.pkg.github.com' \
+		'extendedKeyUsage=serverAuth' 'basicConstraints=CA:FALSE' \
+		> "$T/server.ext" &&
+	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.crt" \
+		-CAkey "$T/ca.key" -CAcreateserial -days 2 \
+		-extfile "$T/server.ext" -out "$T/server.crt" &&
+	openssl req -newkey rsa:2048 -nodes -keyout "$T/sign.key" \
+		-out "$T/sign.csr" -subj '/CN=e2e token signer' &&
+	openssl x509 -req -in "$T/sign.csr" -CA "$T/ca.crt" \
+		-CAkey "$T/ca.key" -CAcreateserial -days 2 -out "$T/sign.crt"
+} > "$T/openssl.log" 2>&1
+
+# registry_config AUTH-YAML: writes $T/registry.yml for the given auth block.
+registry_config() {
+	cat > "$T/registry.yml" <<-EOF
+	version: 0.1
+	log:
+	  level: warn
+	  accesslog:
+	    disabled: true
+	storage:
+	  filesystem:
+	    rootdirectory: $T/registry-data
+	  delete:
+	    enabled: true
+	http:
+	  addr: 127.0.0.1:443
+	  secret: e2e-not-a-secret
+	  tls:
+	    certificate: $T/server.crt
+	    key: $T/server.key
+	auth:
+	$1
+	EOF
+}
+
+# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+registry_start() {
+	docker-registry serve "$T/registry.yml" >> "$T/registry.log" 2>&1 &
+	REGISTRY_PID=$!
+	wait_port 443
+}
+
+registry_stop() {
+	[ -n "$REGISTRY_PID" ] || return 0
+	kill "$REGISTRY_PID" 2>/dev/null
+	wait "$REGISTRY_PID" 2>/dev/null
+	REGISTRY_PID=
+}
+
+if ! rig_certs; then
+	t_fail "e2e rig: certificates" "openssl failed: $(tail -3 "$T/openssl.log")"
+	t_summary
+	exit
+fi
+
+# Only ghcr.io and docker.pkg.github.com (and localhost) resolve, and only to
+# this namespace's loopback.
+printf '127.0.0.1 localhost\n127.0.0.1 ghcr.io docker.pkg.github.com\n' > "$T/hosts"
+mount --bind "$T/hosts" /etc/hosts
+
+# The test user's tokens: a classic-PAT-shaped GitHub token, a wrong one,
+# and an identity token for the token-auth phase.  Held in files, never argv.
+export E2E_T=$T E2E_USER=octocat
+export E2E_TOKEN_FILE=$T/token E2E_WRONG_FILE=$T/wrong E2E_IDTOKEN_FILE=$T/idtoken
+printf 'ghp_%s' "$(openssl rand -hex 18)" > "$E2E_TOKEN_FILE"
+printf 'ghp_%s' "$(openssl rand -hex 18)" > "$E2E_WRONG_FILE"
+printf 'idt_%s' "$(openssl rand -hex 32)" > "$E2E_IDTOKEN_FILE"
+htpasswd -iBn "$E2E_USER" < "$E2E_TOKEN_FILE" > "$T/htpasswd" 2>"$T/htpasswd.log"
+
+export E2E_IMAGE=$T/image
+if ! E2E_IMAGE_DIGEST=$("$E2E_DIR/mkimage.sh" "$E2E_IMAGE" "e2e-$$-$(date +%s%N)"); then
+	t_fail "e2e rig: test image" "mkimage.sh failed"
+	t_summary
+	exit
+fi
+export E2E_IMAGE_DIGEST
+
+# Clients trust the test CA and nothing else; the helper is found on PATH
+# under the name clients derive from "credHelpers": {"ghcr.io": "ghcr"}.
+export SSL_CERT_FILE=$T/ca.crt
+mkdir -p "$T/bin"
+ln -s "$T_HELPER" "$T/bin/docker-credential-ghcr"
+export PATH=$T/bin:$PATH
+export T_HELPER
+
+# Keep this run's environment out of the flows: no ambient token, no
+# Actions, no user configuration leaks in from the caller.
+unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS RUNNER_TEMP \
+	GITHUB_SERVER_URL GH_HOST GH_CONFIG_DIR DOCKER_CONFIG REGISTRY_AUTH_FILE \
+	CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
+for v in $(env | sed -n 's/^\(DOCKER_CREDENTIAL_GHCR_[A-Z_]*\)=.*/\1/p'); do
+	[ "$v" = DOCKER_CREDENTIAL_GHCR_MODULE_DIR ] || unset "$v"
+done
+
+KEYRING_SESSION=${E2E_KEYRING_SESSION:-$T_ROOT/tests/keyring-session.sh}
+
+# run_flows BACKEND FLOW...: runs flows.sh for BACKEND and adds its counts.
+run_flows() {
+	local backend=$1 counts=$T/counts.$1.$2 p f s
+	shift
+	: > "$counts"
+	if [ "$backend" = secretservice ]; then
+		if ! t_need dbus-run-session gnome-keyring-daemon; then
+			missing "secretservice: $*" "gnome-keyring or dbus not installed"
+			return
+		fi
+		if [ ! -x "$KEYRING_SESSION" ]; then
+			missing "secretservice: $*" "$KEYRING_SESSION not present"
+			return
+		fi
+		E2E_COUNTS=$counts timeout 120 "$KEYRING_SESSION" \
+			bash "$E2E_DIR/flows.sh" "$backend" "$@"
+	else
+		E2E_COUNTS=$counts timeout 120 bash "$E2E_DIR/flows.sh" "$backend" "$@"
+	fi
+	if ! read -r p f s < "$counts"; then
+		t_fail "$backend: $*" "flows.sh ended without counts (crashed or timed out)"
+		return
+	fi
+	T_PASSED=$((T_PASSED + p)) T_FAILED=$((T_FAILED + f)) T_SKIPPED=$((T_SKIPPED + s))
+}
+
+# The token server for phase 2 starts now: Python's start-up overlaps phase 1.
+# Debian's interpreter first: a version manager's shim can take seconds.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+export E2E_TOKENSERVER_LOG=$T/tokenserver.log
+"$PYTHON" "$E2E_DIR/tokenserver.py" 5001 "$T/server.crt" "$T/server.key" \
+	"$T/sign.crt" "$T/sign.key" "$E2E_IDTOKEN_FILE" "$E2E_TOKENSERVER_LOG" \
+	e2e-token-issuer 2>> "$T/tokenserver.err" &
+TOKENSERVER_PID=$!
+
+# Phase 1: htpasswd, as a registry that takes a token as a password.
+registry_config "$(printf '  htpasswd:\n    realm: ghcr-e2e\n    path: %s' "$T/htpasswd")"
+if registry_start; then
+	run_flows file laptop podman actions
+	run_flows secretservice laptop podman actions
+else
+	t_fail "e2e rig: registry (htpasswd)" "did not listen: $(tail -3 "$T/registry.log")"
+fi
+registry_stop
+
+# Phase 2: token auth with a token server that takes identity tokens only.
+registry_config "$(printf '  token:\n    realm: https://ghcr.io:5001/token\n    service: ghcr.io\n    issuer: e2e-token-issuer\n    rootcertbundle: %s' "$T/ca.crt")"
+if wait_port 5001 && registry_start; then
+	run_flows file idtoken
+	run_flows secretservice idtoken
+else
+	t_fail "e2e rig: registry (token auth)" \
+		"did not listen: $(tail -3 "$T/registry.log" "$T/tokenserver.err")"
+fi
+registry_stop
+
+echo "e2e: $((($(date +%s%N) - E2E_START) / 1000000)) ms"
+t_summary

@@ -155,6 +155,27 @@ digest_is() {
 	t_equal "$BACKEND/$name" "$E2E_IMAGE_DIGEST" "$got"
 }
 
+# keyring_has NAME SERVER SECRET: the real keyring, read with secret-tool
+# (not through the helper), holds SECRET for SERVER under the helper's
+# schema.  keyring_lacks NAME SERVER: it holds nothing for SERVER.
+SCHEMA=io.github.docker-credential-ghcr
+keyring_has() {
+	local got
+	t_need secret-tool || { t_skip "$BACKEND/$1" "secret-tool not installed"; return; }
+	got=$(timeout 10 secret-tool lookup xdg:schema "$SCHEMA" server "$2" 2>/dev/null)
+	if [ "$got" = "$3" ]; then t_pass "$BACKEND/$1"
+	elif [ -z "$got" ]; then t_fail "$BACKEND/$1" "expected a $SCHEMA item for $2 in the keyring, found none"
+	else t_fail "$BACKEND/$1" "the keyring's $SCHEMA item for $2 holds another secret (${#got} chars)"; fi
+}
+keyring_lacks() {
+	t_need secret-tool || { t_skip "$BACKEND/$1" "secret-tool not installed"; return; }
+	if timeout 10 secret-tool search xdg:schema "$SCHEMA" server "$2" 2>/dev/null | grep -q .; then
+		t_fail "$BACKEND/$1" "expected no $SCHEMA item for $2 in the keyring, found one"
+	else
+		t_pass "$BACKEND/$1"
+	fi
+}
+
 # home_snapshot: every path under HOME with its type, size and mtime.
 home_snapshot() { find "$HOME" -printf '%P %y %s %T@\n' | sort; }
 
@@ -171,7 +192,7 @@ flow_laptop() {
 		docker login ghcr.io -u "$E2E_USER" --password-stdin
 	helper_get_is "laptop: helper get answers the login" ghcr.io "$E2E_USER" "$TOKEN"
 	no_secret_in "laptop: no token in any file under DOCKER_CONFIG" "$DOCKER_CONFIG" "$TOKEN"
-	t_equal "laptop: config.json keeps credHelpers for ghcr.io" ghcr \
+	t_equal "$BACKEND/laptop: config.json keeps credHelpers for ghcr.io" ghcr \
 		"$(jq -r '.credHelpers["ghcr.io"]' "$DOCKER_CONFIG/config.json" 2>/dev/null)"
 	no_secret_in "laptop: no plaintext token anywhere under HOME" "$HOME" "$TOKEN"
 	if [ "$BACKEND" = file ]; then
@@ -182,6 +203,7 @@ flow_laptop() {
 	else
 		DOCKER_CREDENTIAL_GHCR_BACKEND=file helper_get_none \
 			"laptop: login went to the keyring, not the file store" ghcr.io
+		keyring_has "laptop: the keyring holds the token (secret-tool)" ghcr.io "$TOKEN"
 	fi
 
 	ok "laptop: skopeo copy pushes $image" \
@@ -190,6 +212,8 @@ flow_laptop() {
 
 	ok "laptop: docker logout ghcr.io" docker logout ghcr.io
 	helper_get_none "laptop: logout erased the credential" ghcr.io
+	[ "$BACKEND" = secretservice ] &&
+		keyring_lacks "laptop: logout removed the keyring item (secret-tool)" ghcr.io
 	refused "laptop: registry refuses skopeo after logout" \
 		skopeo inspect "docker://$image"
 
@@ -216,6 +240,8 @@ flow_podman() {
 	IN=$E2E_TOKEN_FILE ok "podman: podman login ghcr.io --password-stdin" \
 		podman login --authfile "$authfile" ghcr.io -u "$E2E_USER" --password-stdin
 	helper_get_is "podman: helper get answers podman's login" ghcr.io "$E2E_USER" "$TOKEN"
+	[ "$BACKEND" = secretservice ] &&
+		keyring_has "podman: the keyring holds the token (secret-tool)" ghcr.io "$TOKEN"
 	no_secret_in "podman: no token in the auth file" "$authfile" "$TOKEN"
 	no_secret_in "podman: no plaintext token under HOME" "$HOME" "$TOKEN"
 
@@ -228,10 +254,12 @@ flow_podman() {
 	run podman rmi -f "$id"
 	ok "podman: podman pull $image" podman pull -q --authfile "$authfile" "$image"
 	got=$(tail -n 1 "$OUT")
-	t_equal "podman: pulled image is the one pushed (image ID)" "$id" "$got"
+	t_equal "$BACKEND/podman: pulled image is the one pushed (image ID)" "$id" "$got"
 
 	ok "podman: podman logout ghcr.io" podman logout --authfile "$authfile" ghcr.io
 	helper_get_none "podman: logout erased the credential" ghcr.io
+	[ "$BACKEND" = secretservice ] &&
+		keyring_lacks "podman: logout removed the keyring item (secret-tool)" ghcr.io
 	refused "podman: registry refuses podman pull after logout" \
 		podman pull --authfile "$authfile" "$image"
 }
@@ -284,6 +312,9 @@ flow_actions() {
 		if [ "$n" -gt 0 ]; then t_pass "$BACKEND/actions: job-scoped store under RUNNER_TEMP/docker-credential-ghcr"
 		else t_fail "$BACKEND/actions: job-scoped store under RUNNER_TEMP/docker-credential-ghcr" "expected store files there, found none"; fi
 		no_secret_in "actions: no plaintext token under RUNNER_TEMP" "$RUNNER_TEMP" "$TOKEN"
+		# Inside Actions, auto prefers the job-scoped store to a keyring.
+		[ "$BACKEND" = secretservice ] &&
+			keyring_lacks "actions: auto store inside Actions left the keyring alone" ghcr.io
 		if printf ghcr.io | timeout 10 docker-credential-ghcr erase > "$OUT" 2>&1; then
 			t_pass "$BACKEND/actions: erase inside Actions"
 		else
@@ -293,7 +324,9 @@ flow_actions() {
 	)
 	read -r T_PASSED T_FAILED T_SKIPPED < "$FD/store.counts"
 
-	t_equal "actions: nothing written under HOME" "$before" "$(home_snapshot)"
+	[ "$BACKEND" = secretservice ] &&
+		keyring_lacks "actions: the ambient token was never put in the keyring" ghcr.io
+	t_equal "$BACKEND/actions: nothing written under HOME" "$before" "$(home_snapshot)"
 }
 
 # 4. Identity token: a "<token>" username stored through `store` reaches the
@@ -315,6 +348,8 @@ flow_idtoken() {
 	fi
 	helper_get_is "idtoken: get answers Username <token> and the identity token" \
 		ghcr.io '<token>' "$IDTOKEN"
+	[ "$BACKEND" = secretservice ] &&
+		keyring_has "idtoken: the keyring holds the identity token (secret-tool)" ghcr.io "$IDTOKEN"
 
 	ok "idtoken: skopeo pushes $image with the identity token" \
 		skopeo copy "oci:$E2E_IMAGE:latest" "docker://$image"
@@ -361,6 +396,7 @@ flow_idtoken() {
 
 for flow in "$@"; do
 	echo "# $BACKEND: $flow"
+	start=$(date +%s%N)
 	(
 		T_PASSED=0 T_FAILED=0 T_SKIPPED=0
 		"flow_$flow"
@@ -371,5 +407,6 @@ for flow in "$@"; do
 	else
 		t_fail "$BACKEND/$flow" "the flow ended early (no counts)"
 	fi
+	echo "# $BACKEND: $flow took $((($(date +%s%N) - start) / 1000000)) ms"
 done
 echo "$T_PASSED $T_FAILED $T_SKIPPED" > "${E2E_COUNTS:-/dev/null}"

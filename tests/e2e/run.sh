@@ -25,7 +25,7 @@ missing() {
 	else t_skip "$1" "$2"; fi
 }
 
-RIG_TOOLS="docker-registry openssl htpasswd unshare ip python3 tar gzip sha256sum timeout"
+RIG_TOOLS="docker-registry openssl htpasswd unshare ip python3 jq tar gzip sha256sum timeout"
 for tool in $RIG_TOOLS; do
 	if ! t_need "$tool"; then
 		missing "e2e rig" "$tool not installed"

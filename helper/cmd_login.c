@@ -1,0 +1,257 @@
+/*
+ * login and logout: store or erase a registry login without Docker.  The
+ * token is typed with echo off or piped in, never taken from argv (where
+ * every user of ps could read it), and checked against what GitHub
+ * Packages accepts before a push would fail on it.
+ */
+#include "cmd_common.h"
+#include "commands.h"
+#include "docker_config.h"
+#include "errors.h"
+#include "ghcli.h"
+#include "github.h"
+#include "secmem.h"
+#include "token_kind.h"
+#include "tty.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define DEFAULT_SERVER "ghcr.io"
+
+struct login_args {
+	const char *server;
+	const char *username;
+	int password_stdin;
+};
+
+static void
+login_usage(FILE *f)
+{
+	fprintf(f, "Usage: " PROGRAM_NAME " login [SERVER] [-u USER] [--password-stdin]\n\n"
+	    "Stores a token for SERVER (default " DEFAULT_SERVER ") in the credential store.\n"
+	    "The token is read with echo off on a terminal, or from standard input\n"
+	    "(--password-stdin, or whenever standard input is not a terminal).\n\n"
+	    "Options:\n"
+	    "  -u, --username USER  the user name (asked for on a terminal when missing)\n"
+	    "  --password-stdin     read the token from standard input\n"
+	    "  -h, --help           show this help\n");
+}
+
+static void
+logout_usage(FILE *f)
+{
+	fprintf(f, "Usage: " PROGRAM_NAME " logout [SERVER]\n\n"
+	    "Erases the stored login for SERVER (default " DEFAULT_SERVER ").\n");
+}
+
+static int
+parse_login_args(int argc, char **argv, struct login_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (strcmp(arg, "-u") == 0 || strcmp(arg, "--username") == 0) {
+			if (++i == argc)
+				return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s needs a user name", arg);
+			a->username = argv[i];
+		} else if (strncmp(arg, "--username=", 11) == 0) {
+			a->username = arg + 11;
+		} else if (strcmp(arg, "--password-stdin") == 0) {
+			a->password_stdin = 1;
+		} else if (strcmp(arg, "-p") == 0 || strcmp(arg, "--password") == 0 ||
+		    strncmp(arg, "--password=", 11) == 0) {
+			/* Never let a secret reach argv; say so instead. */
+			return ghcr_fail(GHCR_ERR_BAD_INPUT, "a token on the command "
+			    "line is visible to every user: pipe it in with "
+			    "--password-stdin, or type it at the prompt");
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			return ghcr_fail(GHCR_ERR_BAD_INPUT, "login: unknown option "
+			    "'%.32s'; see " PROGRAM_NAME " login --help", arg);
+		} else if (a->server == NULL) {
+			a->server = arg;
+		} else {
+			return ghcr_fail(GHCR_ERR_BAD_INPUT, "login takes one server, "
+			    "got '%.64s' and '%.64s'", a->server, arg);
+		}
+	}
+	if (a->username != NULL && a->username[0] == '\0')
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "the user name is empty");
+	return GHCR_OK;
+}
+
+/* The server argument, normalised; ghcr.io when none is given. */
+static int
+server_key(const char *arg, char key[SERVER_MAX])
+{
+	int r;
+
+	if ((r = server_normalise(arg != NULL ? arg : DEFAULT_SERVER, key)) == GHCR_ERR_NO_SERVER)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "the server is empty");
+	return r;
+}
+
+/* Tells the person when Docker would not ask this helper for `host`. */
+static void
+note_docker_config(const char *host, int is_github)
+{
+	struct docker_config cfg;
+	char path[PATH_MAX];
+	const char *helper;
+
+	if (docker_config_default_path(path) != GHCR_OK ||
+	    docker_config_load(path, &cfg) != GHCR_OK) {
+		ghcr_error_clear();
+		return;
+	}
+	helper = docker_config_helper_for(&cfg, host);
+	if (helper == NULL || strcmp(helper, DOCKER_CONFIG_HELPER_NAME) != 0)
+		fprintf(stderr, "note: %s does not send %s to this helper yet; "
+		    "run '" PROGRAM_NAME " configure%s%s'\n", path, host,
+		    is_github ? "" : " --registries ", is_github ? "" : host);
+	docker_config_free(&cfg);
+}
+
+int
+cmd_login(int argc, char **argv, struct resolver *res)
+{
+	struct credential cred = { 0 };
+	struct login_args a;
+	char key[SERVER_MAX], github[SERVER_MAX], mask[TOKEN_MASK_MAX];
+	char prompt[SERVER_MAX + 32];
+	const char *warning;
+	enum token_kind kind;
+	int r, is_github;
+
+	if (cmd_wants_help(argc, argv)) {
+		login_usage(stdout);
+		return GHCR_OK;
+	}
+	if ((r = parse_login_args(argc, argv, &a)) != GHCR_OK ||
+	    (r = server_key(a.server, key)) != GHCR_OK)
+		goto out;
+	is_github = github_server_for_registry(res->settings, key, github);
+	if ((cred.server = secmem_strdup(key)) == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+
+	/* Docker's rule: piping the token in needs the name given up front. */
+	if (a.username != NULL)
+		cred.username = secmem_strdup(a.username);
+	else if (!a.password_stdin && tty_interactive()) {
+		if ((r = tty_read_line("Username: ", 0, &cred.username)) != GHCR_OK)
+			goto out;
+	} else {
+		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "no user name: give it with -u USER%s",
+		    is_github ? " (with a GitHub token any name works; "
+		    "use your GitHub login)" : "");
+		goto out;
+	}
+	if (cred.username == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+
+	if (a.password_stdin || !tty_interactive())
+		r = tty_read_stdin(&cred.secret);
+	else {
+		snprintf(prompt, sizeof(prompt), "Token for %s: ", key);
+		r = tty_read_line(prompt, 1, &cred.secret);
+	}
+	if (r != GHCR_OK)
+		goto out;
+
+	kind = token_kind_of(cred.secret);
+	token_mask(cred.secret, mask);
+	if (is_github && (warning = token_kind_warning(kind)) != NULL)
+		fprintf(stderr, "warning: %s\n", warning);
+
+	if ((r = resolver_open_backend(res)) != GHCR_OK ||
+	    (r = res->backend->put(res->handle, &cred)) != GHCR_OK)
+		goto out;
+	if (is_github)
+		printf("Stored the login for %s (user %s, %s %s) in %s.\n", key,
+		    cred.username, token_kind_name(kind), mask,
+		    cmd_backend_title(res->backend->name));
+	else
+		printf("Stored the login for %s (user %s) in %s.\n", key,
+		    cred.username, cmd_backend_title(res->backend->name));
+	if (res->settings->job_scoped)
+		printf("It lasts as long as this GitHub Actions job (under RUNNER_TEMP).\n");
+	note_docker_config(key, is_github);
+	r = GHCR_OK;
+out:
+	credential_clear(&cred);
+	return r;
+}
+
+struct find_ctx {
+	const char *server;
+	int found;
+};
+
+static int
+find_stored(const char *server, const char *username, void *ctx)
+{
+	struct find_ctx *f = ctx;
+
+	(void)username;
+	if (strcmp(server, f->server) == 0)
+		f->found = 1;
+	return 0;
+}
+
+int
+cmd_logout(int argc, char **argv, struct resolver *res)
+{
+	struct find_ctx find = { 0 };
+	char key[SERVER_MAX], github[SERVER_MAX], *user = NULL, *token = NULL;
+	const char *server = NULL, *ambient, *name;
+	int r;
+
+	if (cmd_wants_help(argc, argv)) {
+		logout_usage(stdout);
+		return GHCR_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return ghcr_fail(GHCR_ERR_BAD_INPUT, "logout: unknown option "
+			    "'%.32s'; see " PROGRAM_NAME " logout --help", argv[i]);
+		if (server != NULL)
+			return ghcr_fail(GHCR_ERR_BAD_INPUT, "logout takes one server");
+		server = argv[i];
+	}
+	if ((r = server_key(server, key)) != GHCR_OK ||
+	    (r = resolver_open_backend(res)) != GHCR_OK)
+		return r;
+	/* list() reads no secret, so this asks no keyring to unlock. */
+	find.server = key;
+	if ((r = res->backend->list(res->handle, find_stored, &find)) != GHCR_OK)
+		return r < 0 ? r : GHCR_ERR_SYSTEM;
+	if ((r = res->backend->erase(res->handle, key)) != GHCR_OK)
+		return r;
+	name = cmd_backend_title(res->backend->name);
+	if (find.found)
+		printf("Removed the login for %s from %s.\n", key, name);
+	else
+		printf("No login for %s was stored in %s.\n", key, name);
+
+	/* Other sources may still answer, which would surprise. */
+	if (github_server_for_registry(res->settings, key, github)) {
+		if (strcmp(github, res->settings->github_host) == 0 &&
+		    sources_ambient_token(&ambient) != NULL)
+			printf("Note: %s in the environment still answers for %s.\n",
+			    sources_ambient_token(&ambient), key);
+		else if (res->settings->gh_cli &&
+		    ghcli_login(github, 0, &user, &token) == GHCR_OK) {
+			printf("Note: the GitHub CLI's login (user %s) still answers "
+			    "for %s; 'gh auth logout' removes it, or set "
+			    "DOCKER_CREDENTIAL_GHCR_GH_CLI=off.\n", user, key);
+			secmem_free(user);
+		}
+		ghcr_error_clear();
+	}
+	return GHCR_OK;
+}

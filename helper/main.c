@@ -130,10 +130,14 @@ static const struct op {
 	{ "erase", op_erase, 1, "erase the credential for the server on stdin" },
 	{ "list", op_list, 1, "print {\"server\":\"username\",...}" },
 	{ "version", op_version, 1, "print the version" },
-	{ "configure", cmd_configure, 0, "configure Docker (and podman) to use this helper" },
-	{ "login", cmd_login, 0, "store a token without Docker" },
-	{ "logout", cmd_logout, 0, "erase a stored token" },
-	{ "status", cmd_status, 0, "show which source answers, and common mistakes" },
+	/* For people: "ARGUMENTS\tdescription". */
+	{ "configure", cmd_configure, 0, "[--registries H,...] [--podman] [--dry-run]\t"
+	  "make Docker (and podman) use this helper; move plaintext logins into the store" },
+	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin]\t"
+	  "store a token without Docker (read without echo, or from stdin)" },
+	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
+	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "
+	  "and common mistakes" },
 	{ "--version", op_version, 1, NULL },
 	{ "-v", op_version, 1, NULL },
 	{ "--help", op_help, 1, NULL },
@@ -144,16 +148,27 @@ static int
 op_help(int argc, char **argv, struct resolver *res)
 {
 	(void)argc, (void)argv, (void)res;
-	printf("Usage: %s <command>\n\n"
+	printf("Usage: %s <command> [arguments]\n\n"
 	    "A Docker credential helper for GitHub's container registries.\n"
 	    "Docker, podman and skopeo run it with one of the protocol commands;\n"
-	    "people use the others.\n\nCommands:\n", PROGRAM);
+	    "people use the others.\n\nProtocol commands:\n", PROGRAM);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (ops[i].help != NULL)
+		if (ops[i].help != NULL && ops[i].protocol)
 			printf("  %-10s %s\n", ops[i].name, ops[i].help);
+	printf("\nCommands for people (%s COMMAND --help for details):\n", PROGRAM);
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		const char *tab;
+
+		if (ops[i].help == NULL || ops[i].protocol)
+			continue;
+		tab = strchr(ops[i].help, '\t');
+		printf("  %s %.*s\n      %s\n", ops[i].name, (int)(tab - ops[i].help),
+		    ops[i].help, tab + 1);
+	}
 	printf("\nOptions:\n  -h, --help     show this help\n"
 	    "  -v, --version  print the version\n\n"
-	    "See %s(1) for settings (DOCKER_CREDENTIAL_GHCR_BACKEND, ...).\n", PROGRAM);
+	    "Settings come from DOCKER_CREDENTIAL_GHCR_* variables and\n"
+	    "$XDG_CONFIG_HOME/docker-credential-ghcr/config; see %s(1).\n", PROGRAM);
 	return GHCR_OK;
 }
 

@@ -32,9 +32,9 @@
 
 /* Deadline for every exchange with the bus and the keyring daemon: ample
  * for a daemon that is being bus-activated, short of the 2 s promise. */
-#define DEADLINE_MS 900
+#define DEADLINE_MS 800
 /* If a call ignores cancellation this much longer, it is abandoned. */
-#define WATCHDOG_GRACE_MS 400
+#define WATCHDOG_GRACE_MS 300
 /* How long a person gets to answer an unlock prompt. */
 #define PROMPT_MS (120 * 1000)
 /* A single bus-daemon query must answer at once. */
@@ -44,6 +44,8 @@
 #define ITEM_IFACE "org.freedesktop.Secret.Item"
 #define COLLECTION_IFACE "org.freedesktop.Secret.Collection"
 #define PROPS_IFACE "org.freedesktop.DBus.Properties"
+#define SERVICE_IFACE "org.freedesktop.Secret.Service"
+#define SERVICE_PATH "/org/freedesktop/secrets"
 
 #define FILE_HINT "or use the file backend (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
 
@@ -391,25 +393,59 @@ attribute_value(GVariant *attrs, const char *key)
 }
 
 /* Our items for `server` (or all of them when NULL): unlocked and locked
- * object paths, both NULL-terminated and owned by the caller. */
+ * object paths, both NULL-terminated and owned by the caller.  A plain
+ * SearchItems on our own connection: no proxy, no session. */
 static int
 search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
     gchar ***unlocked, gchar ***locked)
 {
-	GHashTable *attrs;
+	GVariantBuilder b;
+	GVariant *reply, *u, *l;
 	GError *err = NULL;
-	gboolean ok;
 
 	*unlocked = *locked = NULL;
-	attrs = server != NULL ?
-	    secret_attributes_build(&ghcr_schema, "server", server, NULL) :
-	    secret_attributes_build(&ghcr_schema, NULL);
-	/* Searching hands out paths only: no item proxy, no session. */
-	ok = secret_service_search_for_dbus_paths_sync(h->service, &ghcr_schema,
-	    attrs, h->cancel, unlocked, locked, &err);
-	g_hash_table_unref(attrs);
-	if (!ok)
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
+	/* What libsecret adds for a schema without DONT_MATCH_NAME. */
+	g_variant_builder_add(&b, "{ss}", "xdg:schema", ghcr_schema.name);
+	if (server != NULL)
+		g_variant_builder_add(&b, "{ss}", "server", server);
+	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME,
+	    SERVICE_PATH, SERVICE_IFACE, "SearchItems",
+	    g_variant_new("(a{ss})", &b), G_VARIANT_TYPE("(aoao)"),
+	    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, &err);
+	if (reply == NULL)
 		return fail_gerror(err, "searching the keyring", w);
+	g_variant_get(reply, "(@ao@ao)", &u, &l);
+	*unlocked = g_variant_dup_objv(u, NULL);
+	*locked = g_variant_dup_objv(l, NULL);
+	g_variant_unref(u);
+	g_variant_unref(l);
+	g_variant_unref(reply);
+	return GHCR_OK;
+}
+
+/*
+ * libsecret's service proxy, made on first need: only moving a secret
+ * (its encrypted session), creating an item and prompting need it, so
+ * list never builds it.  It lives on GLib's shared session connection,
+ * which by default raises SIGTERM when the bus hangs up: switched off, a
+ * credential helper reports an error instead.
+ */
+static int
+need_service(struct ss_handle *h, const struct watchdog *w)
+{
+	GError *err = NULL;
+
+	if (h->service != NULL)
+		return GHCR_OK;
+	/* SECRET_SERVICE_NONE: no session until a secret moves, no
+	 * collection proxies. */
+	h->service = secret_service_open_sync(SECRET_TYPE_SERVICE, NULL,
+	    SECRET_SERVICE_NONE, h->cancel, &err);
+	if (h->service == NULL)
+		return fail_gerror(err, "connecting to the Secret Service", w);
+	g_dbus_connection_set_exit_on_close(
+	    g_dbus_proxy_get_connection(G_DBUS_PROXY(h->service)), FALSE);
 	return GHCR_OK;
 }
 
@@ -419,9 +455,12 @@ unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 {
 	GError *err = NULL;
 	gint n;
+	int r;
 
 	if (!can_prompt())
 		return fail_locked(server);
+	if ((r = need_service(h, w)) != 0)
+		return r;
 	/* A person is typing a password now: give them time. */
 	watchdog_extend(w, PROMPT_MS);
 	n = secret_service_unlock_dbus_paths_sync(h->service,
@@ -443,11 +482,29 @@ static int
 do_open(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	GError *err = NULL;
+	gchar *address;
 	int r;
 
 	(void)arg;
-	/* The session-bus singleton, shared with libsecret. */
-	h->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, h->cancel, &err);
+	/*
+	 * A private connection for the first contact, searches, list and
+	 * deletes, rather than GLib's session-bus singleton: the singleton
+	 * raises SIGTERM in this process when the bus hangs up, even while
+	 * the watchdog is abandoning a connection that never finished its
+	 * handshake.  libsecret's proxy (see need_service()) joins the
+	 * singleton only once this connection has shown the bus answers.
+	 * The address comes from the environment or $XDG_RUNTIME_DIR/bus;
+	 * secretservice_no_bus_reason() made sure GLib's autolaunch fallback
+	 * is never reached.
+	 */
+	address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, h->cancel,
+	    &err);
+	if (address != NULL)
+		h->bus = g_dbus_connection_new_for_address_sync(address,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+		    h->cancel, &err);
+	g_free(address);
 	if (h->bus == NULL) {
 		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return fail_gerror(err, "connecting to the session bus", w);
@@ -456,17 +513,7 @@ do_open(struct ss_handle *h, struct watchdog *w, void *arg)
 		g_error_free(err);
 		return r;
 	}
-	/* GLib's default for the session bus is to raise SIGTERM when the
-	 * bus goes away; a credential helper reports an error instead. */
-	g_dbus_connection_set_exit_on_close(h->bus, FALSE);
-	if ((r = check_service_present(h, w)) != 0)
-		return r;
-	/* SECRET_SERVICE_NONE: no session (list never needs one, get opens
-	 * it only when it reads a secret) and no collection proxies. */
-	h->service = secret_service_get_sync(SECRET_SERVICE_NONE, h->cancel, &err);
-	if (h->service == NULL)
-		return fail_gerror(err, "connecting to the Secret Service", w);
-	return GHCR_OK;
+	return check_service_present(h, w);
 }
 
 static void
@@ -586,6 +633,8 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	}
 	/* The one secret: libsecret opens an encrypted session for it, so the
 	 * token crosses the bus (and GLib's message buffers) only encrypted. */
+	if ((r = need_service(h, w)) != 0)
+		goto out;
 	value = secret_service_get_secret_for_dbus_path_sync(h->service, path,
 	    h->cancel, &err);
 	if (value == NULL) {
@@ -636,17 +685,56 @@ ss_get(void *handle, const char *server, struct credential *out)
 
 /* Deletes every item in `paths` except `keep` (may be NULL). */
 static int
-delete_paths(struct ss_handle *h, const struct watchdog *w, gchar **paths,
-    const char *keep)
+delete_paths(struct ss_handle *h, struct watchdog *w, const char *server,
+    gchar **paths, const char *keep)
 {
 	GError *err = NULL;
 
 	for (size_t i = 0; paths != NULL && paths[i] != NULL; i++) {
+		GVariant *reply;
+		const char *prompt;
+		int r;
+
 		if (keep != NULL && strcmp(paths[i], keep) == 0)
 			continue;
-		if (!secret_service_delete_item_dbus_path_sync(h->service,
-		    paths[i], h->cancel, &err))
+		reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME,
+		    paths[i], ITEM_IFACE, "Delete", NULL, G_VARIANT_TYPE("(o)"),
+		    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, &err);
+		if (reply == NULL) {
+			if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+				g_error_free(err);
+				return fail_locked(server);
+			}
 			return fail_gerror(err, "deleting a keyring item", w);
+		}
+		g_variant_get(reply, "(&o)", &prompt);
+		if (strcmp(prompt, "/") != 0) {
+			/* The daemon wants a person to confirm. */
+			gchar *held = g_strdup(prompt);
+			GVariant *done;
+
+			g_variant_unref(reply);
+			reply = NULL;
+			if (!can_prompt()) {
+				g_free(held);
+				return fail_locked(server);
+			}
+			if ((r = need_service(h, w)) != 0) {
+				g_free(held);
+				return r;
+			}
+			watchdog_extend(w, PROMPT_MS);
+			done = secret_service_prompt_at_dbus_path_sync(h->service,
+			    held, h->cancel, NULL, &err);
+			watchdog_extend(w, DEADLINE_MS);
+			g_free(held);
+			if (done == NULL && err != NULL)
+				return fail_gerror(err, "confirming a deletion", w);
+			if (done != NULL)
+				g_variant_unref(done);
+		}
+		if (reply != NULL)
+			g_variant_unref(reply);
 	}
 	return GHCR_OK;
 }
@@ -660,22 +748,30 @@ default_collection(struct ss_handle *h, struct watchdog *w, const char *server,
     char **out)
 {
 	GError *err = NULL;
-	GVariant *v = NULL;
+	GVariant *v = NULL, *reply;
 	gchar *path;
 	gchar *paths[2] = { NULL, NULL };
 	int r;
 
 	*out = NULL;
-	path = secret_service_read_alias_dbus_path_sync(h->service,
-	    SECRET_COLLECTION_DEFAULT, h->cancel, &err);
-	if (path == NULL && err != NULL)
+	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, SERVICE_PATH,
+	    SERVICE_IFACE, "ReadAlias", g_variant_new("(s)", "default"),
+	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    h->cancel, &err);
+	if (reply == NULL)
 		return fail_gerror(err, "finding the default keyring", w);
-	if (path == NULL) {
+	g_variant_get(reply, "(o)", &path);
+	g_variant_unref(reply);
+	if (strcmp(path, "/") == 0) {
+		g_free(path);
+		path = NULL;
 		if (!can_prompt())
 			return ghcr_fail(GHCR_ERR_LOCKED, "the Secret Service "
 			    "has no default keyring and there is no display to "
 			    "create one; create it (e.g. log in to the desktop "
 			    "once) %s", FILE_HINT);
+		if ((r = need_service(h, w)) != 0)
+			return r;
 		/* Creating a keyring asks a person for its password. */
 		watchdog_extend(w, PROMPT_MS);
 		path = secret_service_create_collection_dbus_path_sync(h->service,
@@ -718,7 +814,8 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	char *collection = NULL, *item = NULL, *label = NULL;
 	int r;
 
-	if ((r = default_collection(h, w, cred->server, &collection)) != 0)
+	if ((r = default_collection(h, w, cred->server, &collection)) != 0 ||
+	    (r = need_service(h, w)) != 0)
 		goto out;
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_variant_builder_add(&b, "{ss}", "xdg:schema", ghcr_schema.name);
@@ -753,8 +850,8 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	 * (another username, another collection). */
 	if ((r = search_paths(h, w, cred->server, &unlocked, &locked)) != 0)
 		goto out;
-	if ((r = delete_paths(h, w, unlocked, item)) != 0 ||
-	    (r = delete_paths(h, w, locked, item)) != 0)
+	if ((r = delete_paths(h, w, cred->server, unlocked, item)) != 0 ||
+	    (r = delete_paths(h, w, cred->server, locked, item)) != 0)
 		goto out;
 	r = GHCR_OK;
  out:
@@ -791,8 +888,8 @@ do_erase(struct ss_handle *h, struct watchdog *w, void *arg)
 
 	if ((r = search_paths(h, w, server, &unlocked, &locked)) != 0)
 		goto out;
-	if ((r = delete_paths(h, w, unlocked, NULL)) != 0 ||
-	    (r = delete_paths(h, w, locked, NULL)) != 0)
+	if ((r = delete_paths(h, w, server, unlocked, NULL)) != 0 ||
+	    (r = delete_paths(h, w, server, locked, NULL)) != 0)
 		goto out;
 	r = GHCR_OK;
  out:

@@ -1,0 +1,31 @@
+# Secret Service backend tests: a Check program (and a CLI shell part) run
+# against a real gnome-keyring-daemon on a private bus through
+# tests/keyring-session.sh.  Outside CI a machine without dbus or
+# gnome-keyring reports the suite skipped; with CI=true that is a failure.
+CHECK_TARGETS += check-secretservice
+
+SS_TEST = $(B)/tests/secretservice-tests
+GIO_CFLAGS = $(shell $(PKG_CONFIG) --cflags gio-2.0)
+GIO_LIBS = $(shell $(PKG_CONFIG) --libs gio-2.0)
+
+$(B)/tests/secretservice/%.o: tests/secretservice/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(GIO_CFLAGS) $(CHECK_CFLAGS) \
+		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# $(ALL_LDFLAGS) carries --dynamic-list, so the dlopen()ed module finds
+# ghcr_fail()/secmem_*() in the test program as it does in the helper.
+$(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(GIO_LIBS)
+
+.PHONY: check-secretservice
+ifeq ($(WITH_SECRETSERVICE),1)
+check-secretservice: $(SS_TEST) $(TARGETS)
+	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+	GHCR_HELPER=$(abspath $(PROGRAM)) \
+		tests/secretservice/run.sh $(abspath $(SS_TEST))
+else
+check-secretservice:
+	@echo "secretservice: not built (WITH_SECRETSERVICE=0)"
+	@echo "0 passed, 0 failed, 1 skipped"
+endif

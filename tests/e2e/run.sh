@@ -45,6 +45,11 @@ if [ -z "${E2E_IN_NAMESPACE:-}" ]; then
 	# the registry, token server and keyring too, whatever happens).
 	userns=
 	[ "$(id -u)" -eq 0 ] || userns=-r
+	if ! unshare $userns -n -m -p -f --mount-proc true 2>/dev/null; then
+		missing "e2e rig" "cannot create private namespaces (unshare $userns -n -m -p)"
+		t_summary
+		exit
+	fi
 	exec unshare $userns -n -m -p -f --mount-proc \
 		env E2E_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
 fi

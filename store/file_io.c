@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "secmem.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -319,6 +320,10 @@ file_io_lock(const char *store_path, int *fdp)
 		    strerror(errno));
 		goto out;
 	}
+	/* A lock file made under a strict umask (0400) must still open O_RDWR. */
+	if (st.st_uid == geteuid() && (st.st_mode & 0777) != 0600 &&
+	    fchmod(fd, 0600) == 0)
+		st.st_mode = (st.st_mode & ~07777u) | 0600;
 	if ((r = check_stat(lockpath, "lock file", &st)) != 0)
 		goto out;
 	/* Poll rather than block, so a stuck helper cannot hang this one. */
@@ -511,4 +516,34 @@ file_io_create_secret(const char *path, const void *data, size_t len,
 	unlink(tmp);
 	free(tmp);
 	return r;
+}
+
+void
+file_io_remove_stale(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *dir, prefix[256];
+	struct dirent *de;
+	size_t plen;
+	DIR *d;
+	int dfd;
+
+	base = base != NULL ? base + 1 : path;
+	if ((size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.", base) >= sizeof(prefix))
+		return;
+	plen = strlen(prefix);
+	if ((dir = dir_of(path)) == NULL)
+		return;
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	dfd = dirfd(d);
+	/* Exactly our pattern: the prefix and mkostemp's six characters. */
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, plen) == 0 &&
+		    strlen(de->d_name) == plen + 6)
+			(void)unlinkat(dfd, de->d_name, 0);
+	closedir(d);
+	free(dir);
 }

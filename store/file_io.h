@@ -50,6 +50,13 @@ void file_io_unlock(int fd);
 int file_io_replace(const char *path, const void *data, size_t len);
 
 /*
+ * Removes temporary files a crashed writer left next to `path` (they hold
+ * only ciphertext).  Call with the lock held: then no live writer owns one.
+ * Best effort, silent.
+ */
+void file_io_remove_stale(const char *path);
+
+/*
  * Creates the secret file `path` (0600) holding data[len], atomically and
  * only if it does not exist; *existed is set (and nothing written) when
  * another process created it first.

@@ -310,8 +310,10 @@ file_put(void *handle, const struct credential *cred)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "no secret to store");
 	/* Read, modify and write all under the lock: no lost update. */
 	if ((r = file_io_prepare_dir(h->store_path)) != 0 ||
-	    (r = file_io_lock(h->store_path, &lock)) != 0 ||
-	    (r = load(h, 1, &e, &exists)) != 0 ||
+	    (r = file_io_lock(h->store_path, &lock)) != 0)
+		goto out;
+	file_io_remove_stale(h->store_path);
+	if ((r = load(h, 1, &e, &exists)) != 0 ||
 	    (r = file_entries_set(&e, cred->server, cred->username,
 	    cred->secret)) != 0 ||
 	    (r = save(h, &e)) != 0)

@@ -372,6 +372,40 @@ START_TEST(test_no_temporary_files_left)
 }
 END_TEST
 
+START_TEST(test_crashed_writer_leftovers_are_removed)
+{
+	void *h = open_keyfile();
+	char stale[PATHSZ + 16];
+
+	put_ok(h, "ghcr.io", "u", "s");
+	/* What a writer killed between creating its temp file and rename leaves. */
+	snprintf(stale, sizeof(stale), "%s.tmp.AbC123", store_path);
+	spew(stale, "partial", 7);
+	expect_get(h, "ghcr.io", "u", "s"); /* readers ignore it */
+	put_ok(h, "other.example", "u", "s");
+	ck_assert_msg(!exists(stale), "the next writer should remove %s", stale);
+	expect_get(h, "ghcr.io", "u", "s");
+	fb->close(h);
+}
+END_TEST
+
+START_TEST(test_strict_umask_still_works)
+{
+	void *h = open_keyfile();
+	mode_t old = umask(0277);
+
+	put_ok(h, "ghcr.io", "u", "s");
+	put_ok(h, "ghcr.io", "u", "s2");
+	umask(old);
+	expect_get(h, "ghcr.io", "u", "s2");
+	ck_assert_msg(mode_of(store_path) == 0600, "store: expected 0600, got %04o",
+	    (unsigned)mode_of(store_path));
+	ck_assert_msg(mode_of(key_path) == 0600, "key: expected 0600, got %04o",
+	    (unsigned)mode_of(key_path));
+	fb->close(h);
+}
+END_TEST
+
 /* --- keys and passphrases ------------------------------------------------- */
 
 START_TEST(test_passphrase_store)
@@ -1021,6 +1055,8 @@ suite_file_store(void)
 		T(test_missing_store_is_not_found_without_libcrypto),
 		T(test_files_are_private_whatever_the_umask),
 		T(test_no_temporary_files_left),
+		T(test_crashed_writer_leftovers_are_removed),
+		T(test_strict_umask_still_works),
 		T(test_passphrase_store),
 		T(test_wrong_key_is_bad_key),
 		T(test_wrong_passphrase_is_bad_key),

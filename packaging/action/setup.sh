@@ -83,9 +83,13 @@ docker-credential-ghcr configure "${configure_args[@]}"
 echo "::endgroup::"
 
 # --- hand the token to later steps ----------------------------------------------
-hosts=(ghcr.io docker.pkg.github.com)
-IFS=, read -r -a extra <<<"$registries"
-for h in "${extra[@]}"; do [ -z "${h// /}" ] || hosts+=("${h// /}"); done
+# The hosts to store for and to check: the registries input, else github.com's
+# two (configure adds a GitHub Enterprise Server's own by itself, and the
+# token exported below serves them too).
+hosts=()
+IFS=, read -r -a listed <<<"$registries"
+for h in "${listed[@]}"; do [ -z "${h// /}" ] || hosts+=("${h// /}"); done
+[ "${#hosts[@]}" -gt 0 ] || hosts=(ghcr.io docker.pkg.github.com)
 
 if truthy "${INPUT_EXPORT_TOKEN:-true}"; then
 	# Later steps see GITHUB_TOKEN, from which the helper answers itself.

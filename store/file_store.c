@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 struct file_handle {
@@ -45,6 +46,24 @@ fail_store(int r, const char *path)
 	return r;
 }
 
+/* Best effort: keep key material out of swap (RLIMIT_MEMLOCK permitting). */
+static void
+lock_secret(void *p, size_t n)
+{
+	if (p != NULL)
+		(void)mlock(p, n);
+}
+
+static void
+free_secret(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	secmem_wipe(p, n);
+	(void)munlock(p, n);
+	secmem_free(p);
+}
+
 static void
 file_close(void *handle)
 {
@@ -55,8 +74,8 @@ file_close(void *handle)
 	free(h->store_path);
 	free(h->key_path);
 	free(h->passphrase_path);
-	secmem_free(h->passphrase);
-	secmem_free(h->raw_key);
+	free_secret(h->passphrase, h->passphrase_len);
+	free_secret(h->raw_key, FILE_CRYPTO_KEY_LEN);
 	file_key_free(h->key);
 	free(h);
 }
@@ -87,6 +106,7 @@ file_open(const struct store_location *where, void **out)
 		if ((h->passphrase = secmem_strdup(where->passphrase)) == NULL)
 			goto out;
 		h->passphrase_len = strlen(h->passphrase);
+		lock_secret(h->passphrase, h->passphrase_len);
 	} else if (where->passphrase_path != NULL) {
 		if ((h->passphrase_path = strdup(where->passphrase_path)) == NULL)
 			goto out;
@@ -140,6 +160,8 @@ key_source(struct file_handle *h, int create, struct file_key_source *src)
 	    (r = file_io_read_passphrase(h->passphrase_path, &h->passphrase,
 	    &h->passphrase_len)) != 0)
 		return r;
+	if (h->passphrase_path != NULL)
+		lock_secret(h->passphrase, h->passphrase_len);
 	if (h->passphrase != NULL) {
 		src->passphrase = h->passphrase;
 		src->passphrase_len = h->passphrase_len;
@@ -171,6 +193,7 @@ key_source(struct file_handle *h, int create, struct file_key_source *src)
 			    h->key_path, len, FILE_CRYPTO_KEY_LEN);
 		}
 	}
+	lock_secret(h->raw_key, FILE_CRYPTO_KEY_LEN);
 	src->key = h->raw_key;
 	return GHCR_OK;
 }

@@ -964,6 +964,50 @@ START_TEST(test_concurrent_writers_lose_nothing)
 }
 END_TEST
 
+/* Stores written by format version 1 stay readable: samples in the tree. */
+START_TEST(test_reads_committed_v1_samples)
+{
+	const char *root = getenv("GHCR_BUILD_DIR");
+	char src[PATHSZ], parent[PATHSZ];
+	unsigned char *buf;
+	size_t len;
+	void *h;
+
+	if (root == NULL)
+		root = ".";
+	snprintf(parent, sizeof(parent), "%s/data", test_tmpdir);
+	ck_assert_int_eq(mkdir(parent, 0700), 0);
+	ck_assert_int_eq(mkdir(store_dir, 0700), 0);
+	snprintf(parent, sizeof(parent), "%s/config", test_tmpdir);
+	ck_assert_int_eq(mkdir(parent, 0700), 0);
+	ck_assert_int_eq(mkdir(key_dir, 0700), 0);
+
+	snprintf(src, sizeof(src), "%s/tests/file_store_samples/v1-keyfile.store", root);
+	buf = slurp(src, &len);
+	spew(store_path, buf, len);
+	free(buf);
+	snprintf(src, sizeof(src), "%s/tests/file_store_samples/v1.key", root);
+	buf = slurp(src, &len);
+	spew(key_path, buf, len);
+	free(buf);
+	h = open_keyfile();
+	expect_get(h, "ghcr.io", "octocat", "ghp_sampleTOKEN0123456789abcdefghijklmn");
+	expect_get(h, "registry.example.com:5000", "<token>",
+	    "identity \xe2\x9c\x93 token");
+	fb->close(h);
+
+	snprintf(src, sizeof(src), "%s/tests/file_store_samples/v1-passphrase.store", root);
+	buf = slurp(src, &len);
+	spew(store_path, buf, len);
+	free(buf);
+	h = open_with("sample passphrase", NULL);
+	expect_get(h, "ghcr.io", "octocat", "ghp_sampleTOKEN0123456789abcdefghijklmn");
+	expect_get(h, "registry.example.com:5000", "<token>",
+	    "identity \xe2\x9c\x93 token");
+	fb->close(h);
+}
+END_TEST
+
 /* --- the decoder on its own ----------------------------------------------- */
 
 START_TEST(test_decoder_rejects_malformed_plaintext)
@@ -1078,6 +1122,7 @@ suite_file_store(void)
 		T(test_arbitrary_bytes_and_utf8),
 		T(test_thousand_entries_round_trip),
 		T(test_concurrent_writers_lose_nothing),
+		T(test_reads_committed_v1_samples),
 		T(test_decoder_rejects_malformed_plaintext),
 		T(test_decoder_round_trip_in_memory),
 #undef T

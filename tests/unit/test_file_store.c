@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1008,6 +1009,74 @@ START_TEST(test_reads_committed_v1_samples)
 }
 END_TEST
 
+/* A writer killed at any instant leaves a whole store; readers never see
+ * a partial one while writers run. */
+START_TEST(test_killed_writer_leaves_a_whole_store)
+{
+	void *h = open_keyfile();
+	struct timespec pause;
+
+	put_ok(h, "ghcr.io", "u", "initial");
+	srand((unsigned)getpid());
+	for (int iter = 0; iter < 25; iter++) {
+		struct credential c;
+		pid_t pid = fork();
+		int r;
+
+		ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+		if (pid == 0) {
+			void *ch = open_keyfile();
+			char secret[32];
+
+			for (unsigned k = 0;; k++) {
+				snprintf(secret, sizeof(secret), "v%u", k);
+				if (put(ch, "ghcr.io", "u", secret) != 0)
+					_exit(1);
+			}
+		}
+		/* Read until the writer has replaced the store at least once
+		 * (so it is mid-stream), then a little more, then kill it. */
+		char last[32];
+		int changes = 0;
+		double start = now_ms();
+
+		r = fb->get(h, "ghcr.io", &c);
+		ck_assert_int_eq(r, GHCR_OK);
+		snprintf(last, sizeof(last), "%s", c.secret);
+		credential_clear(&c);
+		while (changes < 1 + rand() % 3 && now_ms() - start < 5000) {
+			pause.tv_sec = 0;
+			pause.tv_nsec = (long)(rand() % 500) * 1000;
+			nanosleep(&pause, NULL);
+			r = fb->get(h, "ghcr.io", &c);
+			ck_assert_msg(r == GHCR_OK,
+			    "a reader during writes got %d (%s)", r, ghcr_error_message(r));
+			if (strcmp(c.secret, last) != 0) {
+				changes++;
+				snprintf(last, sizeof(last), "%s", c.secret);
+			}
+			credential_clear(&c);
+		}
+		ck_assert_msg(changes > 0, "the writer made no progress in 5 s");
+		pause.tv_nsec = (long)(rand() % 2000) * 1000;
+		nanosleep(&pause, NULL);
+		kill(pid, SIGKILL);
+		ck_assert_int_eq(waitpid(pid, &r, 0), pid);
+		ck_assert_msg(WIFSIGNALED(r), "the writer stopped by itself (status %d)", r);
+		r = fb->get(h, "ghcr.io", &c);
+		ck_assert_msg(r == GHCR_OK, "after killing a writer: got %d (%s)", r,
+		    ghcr_error_message(r));
+		ck_assert_msg(strcmp(c.secret, "initial") == 0 || c.secret[0] == 'v',
+		    "after killing a writer: unexpected secret");
+		credential_clear(&c);
+	}
+	/* The lock died with its holder: a new writer gets in at once. */
+	put_ok(h, "ghcr.io", "u", "final");
+	expect_get(h, "ghcr.io", "u", "final");
+	fb->close(h);
+}
+END_TEST
+
 /* --- the decoder on its own ----------------------------------------------- */
 
 START_TEST(test_decoder_rejects_malformed_plaintext)
@@ -1122,6 +1191,7 @@ suite_file_store(void)
 		T(test_arbitrary_bytes_and_utf8),
 		T(test_thousand_entries_round_trip),
 		T(test_concurrent_writers_lose_nothing),
+		T(test_killed_writer_leaves_a_whole_store),
 		T(test_reads_committed_v1_samples),
 		T(test_decoder_rejects_malformed_plaintext),
 		T(test_decoder_round_trip_in_memory),

@@ -50,7 +50,9 @@ if [ -z "${E2E_IN_NAMESPACE:-}" ]; then
 		t_summary
 		exit
 	fi
-	exec unshare $userns -n -m -p -f --mount-proc \
+	# --kill-child: if unshare itself is killed, the namespace's first
+	# process gets TERM and cleans up (see the traps below).
+	exec unshare $userns -n -m -p -f --kill-child=TERM --mount-proc \
 		env E2E_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
 fi
 
@@ -62,8 +64,15 @@ T=/tmp/ghcr-e2e.$(openssl rand -hex 6)
 mkdir -m 0700 "$T" || { t_fail "e2e rig" "cannot create $T"; t_summary; exit; }
 REGISTRY_PID=
 TOKENSERVER_PID=
+FLOWS_PID=
 cleanup() {
 	local pid
+	# The flows run under timeout(1), which leads its own process group:
+	# that group holds every client and keyring daemon they started.
+	if [ -n "$FLOWS_PID" ]; then
+		kill -TERM -- "-$FLOWS_PID" 2>/dev/null
+		wait "$FLOWS_PID" 2>/dev/null
+	fi
 	for pid in $TOKENSERVER_PID $REGISTRY_PID; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
@@ -178,6 +187,11 @@ ln -s "$T_HELPER" "$T/bin/docker-credential-ghcr"
 export PATH=$T/bin:$PATH
 export T_HELPER
 
+# Every temporary file of the clients and of keyring-session.sh lands in $T,
+# so the cleanup removes it even when a TERM cut them short.
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
+
 # Keep this run's environment out of the flows: no ambient token, no
 # Actions, no user configuration leaks in from the caller.
 unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS RUNNER_TEMP \
@@ -188,12 +202,21 @@ for v in $(env | sed -n 's/^\(DOCKER_CREDENTIAL_GHCR_[A-Z_]*\)=.*/\1/p'); do
 done
 
 KEYRING_SESSION=${E2E_KEYRING_SESSION:-$T_ROOT/tests/keyring-session.sh}
+# The whole suite must finish in 3 minutes: each batch of flows gets what is
+# left of this budget, so a hang is a failure in time, not a stuck CI run.
+E2E_BUDGET_S=${E2E_BUDGET_S:-170}
 
 # run_flows BACKEND FLOW...: runs flows.sh for BACKEND and adds its counts.
 run_flows() {
-	local backend=$1 counts=$T/counts.$1.$2 p f s
+	local backend=$1 counts=$T/counts.$1.$2 p f s rc
 	shift
 	: > "$counts"
+	local left=$((E2E_BUDGET_S - ($(date +%s%N) - E2E_START) / 1000000000))
+	if [ "$left" -le 5 ]; then
+		t_fail "$backend: $*" "not run: the suite's ${E2E_BUDGET_S} s budget is spent"
+		return
+	fi
+	local session=
 	if [ "$backend" = secretservice ]; then
 		if ! t_need dbus-run-session gnome-keyring-daemon; then
 			missing "secretservice: $*" "gnome-keyring or dbus not installed"
@@ -203,13 +226,20 @@ run_flows() {
 			missing "secretservice: $*" "$KEYRING_SESSION not present"
 			return
 		fi
-		E2E_COUNTS=$counts timeout 120 "$KEYRING_SESSION" \
-			bash "$E2E_DIR/flows.sh" "$backend" "$@"
-	else
-		E2E_COUNTS=$counts timeout 120 bash "$E2E_DIR/flows.sh" "$backend" "$@"
+		session=$KEYRING_SESSION
 	fi
+	# In the background, so a TERM or INT reaches our trap at once.
+	E2E_COUNTS=$counts timeout "$left" $session bash "$E2E_DIR/flows.sh" "$backend" "$@" &
+	FLOWS_PID=$!
+	wait "$FLOWS_PID"
+	rc=$?
+	FLOWS_PID=
 	if ! read -r p f s < "$counts"; then
-		t_fail "$backend: $*" "flows.sh ended without counts (crashed or timed out)"
+		if [ "$rc" -eq 124 ]; then
+			t_fail "$backend: $*" "timed out after $left s (the suite's budget is ${E2E_BUDGET_S} s)"
+		else
+			t_fail "$backend: $*" "flows.sh ended without counts (exit $rc)"
+		fi
 		return
 	fi
 	T_PASSED=$((T_PASSED + p)) T_FAILED=$((T_FAILED + f)) T_SKIPPED=$((T_SKIPPED + s))

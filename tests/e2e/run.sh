@@ -258,6 +258,18 @@ TOKENSERVER_PID=$!
 # Phase 1: htpasswd, as a registry that takes a token as a password.
 registry_config "$(printf '  htpasswd:\n    realm: ghcr-e2e\n    path: %s' "$T/htpasswd")"
 if registry_start; then
+	# The rig is real TLS: without the test CA a client must refuse it.
+	if t_need skopeo; then
+		if env -u SSL_CERT_FILE timeout 30 skopeo inspect docker://ghcr.io/octocat/none:v1 \
+			> "$T/tls-check.log" 2>&1; then
+			t_fail "e2e rig: skopeo refuses ghcr.io without the test CA" "it connected"
+		elif grep -qiE 'x509|certificate' "$T/tls-check.log"; then
+			t_pass "e2e rig: skopeo refuses ghcr.io without the test CA"
+		else
+			t_fail "e2e rig: skopeo refuses ghcr.io without the test CA" \
+				"expected a certificate error, got: $(tail -c 300 "$T/tls-check.log")"
+		fi
+	fi
 	run_flows file laptop podman actions
 	run_flows secretservice laptop podman actions
 else

@@ -31,14 +31,15 @@
 #include <time.h>
 
 /* Deadline for every exchange with the bus and the keyring daemon: ample
- * for a daemon that is being bus-activated, short of the 2 s promise. */
-#define DEADLINE_MS 800
+ * for a daemon that is being bus-activated, short of the 2 s promise.
+ * DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT (milliseconds) changes it
+ * for very slow machines (or valgrind). */
+#define DEFAULT_DEADLINE_MS 800
+#define DEADLINE_MS deadline_ms()
 /* If a call ignores cancellation this much longer, it is abandoned. */
 #define WATCHDOG_GRACE_MS 300
 /* How long a person gets to answer an unlock prompt. */
 #define PROMPT_MS (120 * 1000)
-/* A single bus-daemon query must answer at once. */
-#define BUS_QUERY_MS 500
 
 #define SECRETS_NAME "org.freedesktop.secrets"
 #define ITEM_IFACE "org.freedesktop.Secret.Item"
@@ -65,6 +66,27 @@ static const SecretSchema ghcr_schema = {
 		{ NULL, 0 },
 	},
 };
+
+static unsigned int
+deadline_ms(void)
+{
+	static unsigned int ms;
+	const char *env;
+	char *end;
+	unsigned long v;
+
+	if (ms != 0)
+		return ms;
+	ms = DEFAULT_DEADLINE_MS;
+	env = getenv("DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT");
+	if (env != NULL && *env != '\0') {
+		errno = 0;
+		v = strtoul(env, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 50 && v <= 600000)
+			ms = (unsigned int)v;
+	}
+	return ms;
+}
 
 struct ss_handle {
 	GDBusConnection *bus;
@@ -307,7 +329,7 @@ ask_bus(struct ss_handle *h, const struct watchdog *w, const char *method,
 
 	*out = g_dbus_connection_call_sync(h->bus, "org.freedesktop.DBus",
 	    "/org/freedesktop/DBus", "org.freedesktop.DBus", method, args,
-	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, BUS_QUERY_MS,
+	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
 	    h->cancel, &err);
 	if (*out == NULL)
 		return fail_gerror(err, "asking the bus for the Secret Service", w);
@@ -478,6 +500,29 @@ unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 /* ------------------------------------------------------------------ */
 /* The backend operations.                                              */
 
+/*
+ * The session bus address as GLib would find it, minus autolaunch: the
+ * environment, else $XDG_RUNTIME_DIR/bus (secretservice_no_bus_reason()
+ * has checked that one of them exists).  Done here rather than with
+ * g_dbus_address_get_for_bus_sync(), which first initialises GIO's
+ * extension points at a cost larger than the whole D-Bus exchange.
+ */
+static gchar *
+session_bus_address(void)
+{
+	const char *env = getenv("DBUS_SESSION_BUS_ADDRESS");
+	gchar *path, *escaped, *address;
+
+	if (env != NULL && *env != '\0')
+		return g_strdup(env);
+	path = g_build_filename(getenv("XDG_RUNTIME_DIR"), "bus", NULL);
+	escaped = g_dbus_address_escape_value(path);
+	address = g_strconcat("unix:path=", escaped, NULL);
+	g_free(escaped);
+	g_free(path);
+	return address;
+}
+
 static int
 do_open(struct ss_handle *h, struct watchdog *w, void *arg)
 {
@@ -497,13 +542,11 @@ do_open(struct ss_handle *h, struct watchdog *w, void *arg)
 	 * secretservice_no_bus_reason() made sure GLib's autolaunch fallback
 	 * is never reached.
 	 */
-	address = g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, h->cancel,
-	    &err);
-	if (address != NULL)
-		h->bus = g_dbus_connection_new_for_address_sync(address,
-		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-		    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
-		    h->cancel, &err);
+	address = session_bus_address();
+	h->bus = g_dbus_connection_new_for_address_sync(address,
+	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+	    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+	    h->cancel, &err);
 	g_free(address);
 	if (h->bus == NULL) {
 		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))

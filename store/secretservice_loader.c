@@ -56,9 +56,14 @@ load_module(const struct store_backend **out)
 		    "Secret Service module %s: %s (install it, or set "
 		    "DOCKER_CREDENTIAL_GHCR_MODULE_DIR); %s", path,
 		    strerror(errno), FILE_BACKEND_HINT);
-	/* RTLD_NOW: a module whose callbacks into the helper do not resolve
-	 * fails here, once, with a message, not later mid-operation. */
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/*
+	 * RTLD_LAZY, not RTLD_NOW: RTLD_NOW would also bind every symbol of
+	 * libsecret, GIO, GLib and libgcrypt up front, which costs more than
+	 * the rest of a `get`.  The module itself is linked with -z now, so
+	 * its callbacks into the helper are still all resolved here, once,
+	 * and a mismatch fails with a message instead of mid-operation.
+	 */
+	handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (handle == NULL)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
 		    "cannot load Secret Service module (is libsecret "

@@ -193,8 +193,8 @@ int
 cmd_configure(int argc, char **argv, struct resolver *res)
 {
 	struct configure_args *a;
-	char files[3][PATH_MAX], found[PATH_MAX];
-	int nfiles = 0, npodman = 0, failed = 0, same, r;
+	char docker[PATH_MAX], podman[2][PATH_MAX], found[PATH_MAX];
+	int npodman = 0, failed = 0, same, r;
 
 	if (cmd_wants_help(argc, argv)) {
 		configure_usage(stdout);
@@ -207,16 +207,13 @@ cmd_configure(int argc, char **argv, struct resolver *res)
 		goto out;
 	if (a->nhosts == 0)
 		a->nhosts = cmd_github_hosts(res->settings, a->hosts, CMD_MAX_HOSTS);
-	if ((r = docker_config_default_path(files[0])) != GHCR_OK)
+	if ((r = docker_config_default_path(docker)) != GHCR_OK ||
+	    (a->podman && (r = containers_auth_paths(podman, &npodman)) != GHCR_OK))
 		goto out;
-	nfiles = 1;
-	if (a->podman) {
-		if ((r = containers_auth_paths(&files[1], &npodman)) != GHCR_OK)
-			goto out;
-		nfiles += npodman;
-	}
-	for (int i = 0; i < nfiles; i++)
-		if ((r = configure_file(files[i], a, res, &failed)) != GHCR_OK)
+	if ((r = configure_file(docker, a, res, &failed)) != GHCR_OK)
+		goto out;
+	for (int i = 0; i < npodman; i++)
+		if ((r = configure_file(podman[i], a, res, &failed)) != GHCR_OK)
 			goto out;
 
 	/* Docker runs helpers by name: one it cannot find fails every pull. */

@@ -647,7 +647,8 @@ docker_config_save(struct docker_config *cfg)
 	/* Keep the owner when root edits someone's file; best effort, as
 	 * an unprivileged user can only own what it writes. */
 	if (cfg->exists && (cfg->uid != geteuid() || cfg->gid != getegid()))
-		(void)fchown(fd, cfg->uid, cfg->gid);
+		if (fchown(fd, cfg->uid, cfg->gid) == -1)
+			errno = 0; /* kept as ours: no worse than before */
 	if (close(fd) == -1) {
 		fd = -1;
 		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s; nothing was "

@@ -60,11 +60,18 @@ target() { # SECRET
 # --- stage 2: inside the private keyring session ------------------------------
 if [ -n "$inside" ]; then
 	W=$inside
+	# The deadline only matters when it is exceeded: on a loaded machine
+	# the default (for people) would turn a slow run into a failed one.
+	ss_timeout=10000
+	# gnome-keyring rewrites its whole file on every change, so stores slow
+	# down as the keyring grows: give our stores a deadline fit for that.
 	ss_store() { DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice \
+		DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=60000 \
 		DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$MODULE_DIR "$HELPER" store; }
 	for ((i = 1; i < entries; i++)); do
 		filler "$i" ss-ours | ss_store
 		filler "$i" ss-ref | "$REF_SS" store
+		if ((i % 200 == 0)); then echo "bench: keyring: $i of $entries entries each" >&2; fi
 	done
 	target "$SS_SECRET" | ss_store
 	target "$SS_SECRET" | "$REF_SS" store
@@ -77,6 +84,7 @@ if [ -n "$inside" ]; then
 		arg get
 		env DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice
 		env DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$MODULE_DIR
+		env DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=$ss_timeout
 		stdin $W/get.in
 		expect-contains $SS_SECRET
 		cmd reference secretservice get ($entries)
@@ -89,6 +97,7 @@ if [ -n "$inside" ]; then
 		arg list
 		env DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice
 		env DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$MODULE_DIR
+		env DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=$ss_timeout
 		expect-contains "$TARGET":"$TARGET_USER"
 		cmd reference secretservice list ($entries)
 		arg $REF_SS
@@ -135,6 +144,17 @@ trap cleanup EXIT
 mkdir -p "$W/home" "$W/runner" "$W/file1" "$W/fileN" "$gpg_home"
 chmod 700 "$W" "$gpg_home"
 echo "$TARGET" >"$W/get.in"
+# Measure a snapshot: a rebuild of the tree mid-run must not swap the binary
+# under the benchmark (or leave it half-written).
+mkdir -p "$W/bin"
+cp "$HELPER" "$W/bin/docker-credential-ghcr"
+HELPER=$W/bin/docker-credential-ghcr
+if [ -f "$MODULE_DIR/docker-credential-ghcr-secretservice.so" ]; then
+	cp "$MODULE_DIR/docker-credential-ghcr-secretservice.so" "$W/bin/"
+fi
+MODULE_DIR=$W/bin
+cp "$FLOOR" "$W/bin/floor" && FLOOR=$W/bin/floor
+cp "$SPAWN" "$W/bin/spawn" && SPAWN=$W/bin/spawn
 start=$SECONDS
 
 # Our file stores, through our own `store`, each with its own key file.
@@ -145,7 +165,10 @@ file_env() { # DIR -> env words for a file-store command on DIR
 }
 file_store() { env HOME="$W/home" $(file_env "$1") "$HELPER" store; }
 target "$FILE_SECRET" | file_store "$W/file1"
-for ((i = 1; i < entries; i++)); do filler "$i" file | file_store "$W/fileN"; done
+for ((i = 1; i < entries; i++)); do
+	filler "$i" file | file_store "$W/fileN"
+	if ((i % 200 == 0)); then echo "bench: file store: $i of $entries entries" >&2; fi
+done
 target "$FILE_SECRET" | file_store "$W/fileN"
 
 # pass: a passphrase-less key made for this run only.  The target goes in
@@ -230,30 +253,34 @@ report() {
 		"floor $floor_size bytes; reference secretservice" \
 		"$(stat -c %s "$REF_SS") bytes, pass $(stat -c %s "$REF_PASS") bytes (as installed)."
 	echo
-	echo "### Targets (issue 5), ratios of medians from this run"
+	echo "### Targets (issue 5): ratios of medians from this run; met/MISSED judges the wall ratio"
 	echo
 	awk -F'\t' -v size="$helper_size" -v n="$entries" '
-		{ med[$1] = $3; rss[$1] = $7 }
+		{ med[$1] = $3; cpu[$1] = $6; rss[$1] = $7 }
+		# WHAT A B GOAL OK: A/B as measured on wall-clock medians, and
+		# the same ratio of CPU medians (steadier on a busy machine).
+		function ratio(what, a, b, goal, ok) {
+			printf "| %s | %.2f× | %.2f× | %s | %s |\n", what, med[a] / med[b],
+			    cpu[a] / cpu[b], goal, ok ? "met" : "MISSED"
+		}
 		function row(what, value, goal, ok) {
-			printf "| %s | %s | %s | %s |\n", what, value, goal, ok ? "met" : "MISSED"
+			printf "| %s | %s | | %s | %s |\n", what, value, goal, ok ? "met" : "MISSED"
 		}
 		END {
-			f = med["floor (minimal C program)"]
-			a = med["ghcr get, Actions path"]
-			f1 = med["ghcr file get (1)"]; fn = med["ghcr file get (" n ")"]
-			sg = med["ghcr secretservice get (" n ")"]; rg = med["reference secretservice get (" n ")"]
-			sl = med["ghcr secretservice list (" n ")"]; rl = med["reference secretservice list (" n ")"]
-			print "| target | measured | goal | |"
-			print "|---|--:|--:|---|"
-			row("Actions-path get / floor", sprintf("%.2f×", a / f), "≤ 1.5×", a / f <= 1.5)
-			row("file get (1) / floor", sprintf("%.2f×", f1 / f), "≤ 2.5×", f1 / f <= 2.5)
-			row("file get (" n ") / floor", sprintf("%.2f×", fn / f), "≤ 2.5×", fn / f <= 2.5)
-			row("file get (" n ") / file get (1)", sprintf("%.2f×", fn / f1), "≤ 2×", fn / f1 <= 2)
-			row("reference SS get / our SS get", sprintf("%.2f×", rg / sg), "≥ 1× (spec: 2×)", rg / sg >= 1)
-			row("reference SS list / our SS list", sprintf("%.2f×", rl / sl), "≥ 1.5× (spec: 2×)", rl / sl >= 1.5)
+			f = "floor (minimal C program)"; a = "ghcr get, Actions path"
+			f1 = "ghcr file get (1)"; fn = "ghcr file get (" n ")"
+			sg = "ghcr secretservice get (" n ")"; rg = "reference secretservice get (" n ")"
+			sl = "ghcr secretservice list (" n ")"; rl = "reference secretservice list (" n ")"
+			print "| target | wall ratio | CPU ratio | goal | |"
+			print "|---|--:|--:|--:|---|"
+			ratio("Actions-path get / floor", a, f, "≤ 1.5×", med[a] / med[f] <= 1.5)
+			ratio("file get (1) / floor", f1, f, "≤ 2.5×", med[f1] / med[f] <= 2.5)
+			ratio("file get (" n ") / floor", fn, f, "≤ 2.5×", med[fn] / med[f] <= 2.5)
+			ratio("file get (" n ") / file get (1)", fn, f1, "≤ 2×", med[fn] / med[f1] <= 2)
+			ratio("reference SS get / our SS get", rg, sg, "≥ 1× (spec: 2×)", med[rg] / med[sg] >= 1)
+			ratio("reference SS list / our SS list", rl, sl, "≥ 1.5× (spec: 2×)", med[rl] / med[sl] >= 1.5)
 			row("stripped helper", sprintf("%.0f KiB", size / 1024), "≤ 200 KiB", size <= 200 * 1024)
-			row("Actions-path peak RSS", sprintf("%d KiB", rss["ghcr get, Actions path"]), "≤ 2048 KiB",
-			    rss["ghcr get, Actions path"] <= 2048)
+			row("Actions-path peak RSS", sprintf("%d KiB", rss[a]), "≤ 2048 KiB", rss[a] <= 2048)
 		}' "$W/results.tsv"
 }
 report >"$W/report.md"

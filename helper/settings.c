@@ -38,9 +38,17 @@ static const struct {
 
 /* Raw values: from the file first, then overridden by the environment. */
 struct raw_settings {
-	char file_value[KEY_COUNT][PATH_MAX];
 	const char *value[KEY_COUNT];
 };
+
+/*
+ * The configuration file's values (and the line being read) live in static
+ * storage, not on the stack: a large stack frame is probed page by page
+ * (-fstack-clash-protection), so every run would fault in its 32 KiB whether
+ * or not a file exists, while .bss pages are touched only when written.
+ */
+static char file_values[KEY_COUNT][PATH_MAX];
+static char config_line[PATH_MAX + 64];
 
 static const char *
 env_nonempty(const char *name)
@@ -95,14 +103,14 @@ trim(char *s)
 static int
 read_config_file(const char *path, struct raw_settings *raw)
 {
-	char line[PATH_MAX + 64];
+	char *line = config_line;
 	FILE *f;
 	int lineno = 0, r = GHCR_OK;
 
 	if ((f = fopen(path, "re")) == NULL)
 		return errno == ENOENT ? GHCR_OK : ghcr_fail(GHCR_ERR_CONFIG,
 		    "cannot read %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (fgets(line, sizeof(config_line), f) != NULL) {
 		char *key, *value, *eq;
 		int k;
 
@@ -126,8 +134,8 @@ read_config_file(const char *path, struct raw_settings *raw)
 			    "%s:%d: unknown setting '%.64s'", path, lineno, key);
 			break;
 		}
-		snprintf(raw->file_value[k], sizeof(raw->file_value[k]), "%s", value);
-		raw->value[k] = raw->file_value[k];
+		snprintf(file_values[k], sizeof(file_values[k]), "%s", value);
+		raw->value[k] = file_values[k];
 	}
 	fclose(f);
 	return r;
@@ -152,7 +160,8 @@ parse_bool(const char *name, const char *v, int *out)
 static int
 parse_hosts(struct settings *s, const char *list)
 {
-	char buf[PATH_MAX], *save = NULL, *item;
+	static char buf[PATH_MAX]; /* not on the stack: see file_values */
+	char *save = NULL, *item;
 
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (item = strtok_r(buf, ", ", &save); item != NULL;

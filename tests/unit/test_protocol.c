@@ -144,7 +144,8 @@ END_TEST
 
 START_TEST(test_answer_is_json_with_the_three_members)
 {
-	struct credential c = { "ghcr.io", "octocat", "tok\"en\\" };
+	char server[] = "ghcr.io", user[] = "octocat", secret[] = "tok\"en\\";
+	struct credential c = { server, user, secret };
 	char *out;
 	size_t len;
 	json_t *back;

@@ -44,6 +44,9 @@ store '{"ServerURL":"ghcr.io","Username":"hubot","Secret":"ghp_cli_second"}'
 ms get ghcr.io
 t_equal "storing again replaces (get answers the new login)" \
 	'{"ServerURL":"ghcr.io","Username":"hubot","Secret":"ghp_cli_second"}' "$out"
+# libsecret's own client decrypts what our session encrypted.
+t_equal "secret-tool reads the stored token" ghp_cli_second \
+	"$(secret-tool lookup xdg:schema io.github.docker-credential-ghcr server ghcr.io 2>&1)"
 n=$(secret-tool search --all xdg:schema io.github.docker-credential-ghcr server ghcr.io 2>&1 | grep -c '^\[')
 t_equal "storing again leaves one keyring item" 1 "$n"
 

@@ -583,14 +583,19 @@ static void
 expect_fast_unavailable(const char *what, const char *detail_word)
 {
 	void *h = NULL;
+	struct listed l = { "", 0 };
 	double t0 = now_ms(), dt;
 	int r = backend->open(NULL, &h);
 
+	/* open() may leave finding out to the first real call. */
+	if (r == GHCR_OK) {
+		r = backend->list(h, collect, &l);
+		backend->close(h);
+	}
 	dt = now_ms() - t0;
 	ck_assert_msg(r == GHCR_ERR_UNAVAILABLE,
-	    "%s: expected UNAVAILABLE (%d), got %d (%s)", what,
+	    "%s: expected UNAVAILABLE (%d) from open or list, got %d (%s)", what,
 	    GHCR_ERR_UNAVAILABLE, r, ghcr_error_message(r));
-	ck_assert_msg(h == NULL, "%s: expected no handle", what);
 	ck_assert_msg(dt < FAST_MS, "%s: expected failure within %.0f ms, took %.1f ms",
 	    what, FAST_MS, dt);
 	ck_assert_msg(strstr(ghcr_error_message(r), detail_word) != NULL,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # check-packages: builds the .deb and the .rpm the way a user would (`make deb`,
 # `make rpm`) and checks what they hold: the helper, the Secret Service module
-# where the helper looks for it, the man page and the bash completion once
-# doc/ has them, the libcrypto dependency no ELF scan can see, no lintian
+# where the helper looks for it, the man page, the bash completion, the
+# README and the example workflows, the libcrypto dependency no ELF scan can see, no lintian
 # error, and a packaged helper that runs.  It also builds the Alpine APKBUILD's
 # and the Buildroot recipe's commands in stand-in environments, and checks
 # that every packaging file states the Makefile's version.
@@ -15,17 +15,16 @@ MAKE=${MAKE:-make}
 NAME=docker-credential-ghcr
 # shellcheck disable=SC2016 # make expands it
 VERSION=${VERSION:-$("$MAKE" -s --no-print-directory --eval='pv: ; @echo $(VERSION)' pv)}
-MAN=doc/$NAME.1
-COMPLETION=doc/$NAME.bash-completion
 OUT=build/check-packages
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 # run NAME LOG COMMAND...: runs COMMAND with its output in LOG; on failure
 # says so with the log's tail, so a broken build explains itself.
 run() {
-	local name=$1 log=$2; shift 2
-	if "$@" >"$log" 2>&1; then t_pass "$name"; return 0; fi
-	t_fail "$name" "exit status $?; last lines of $log:"
+	local name=$1 log=$2 rc=0; shift 2
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -eq 0 ]; then t_pass "$name"; return 0; fi
+	t_fail "$name" "exit status $rc; last lines of $log:"
 	tail -n 25 "$log" | sed 's/^/    /'
 	return 1
 }
@@ -69,15 +68,14 @@ elif run "make deb builds the package, unit tests included" "$OUT/deb.log" "$MAK
 	has_line ".deb: the helper, executable" "$OUT/deb.list" "-rwxr-xr-x /usr/bin/$NAME"
 	has_line ".deb: the Secret Service module" "$OUT/deb.list" \
 		"-rw-r--r-- /usr/lib/$NAME/$NAME-secretservice.so"
-	if [ -f "$MAN" ]; then
-		has_line ".deb: the man page" "$OUT/deb.list" "-rw-r--r-- /usr/share/man/man1/$NAME.1.gz"
-		if grep -qE " /usr/share/doc/$NAME/README.md(.gz)?$" "$OUT/deb.list"; then t_pass ".deb: the README"
-		else t_fail ".deb: the README" "no /usr/share/doc/$NAME/README.md[.gz] in $OUT/deb.list"; fi
-	else t_skip ".deb: the man page and README" "$MAN does not exist yet"; fi
-	if [ -f "$COMPLETION" ]; then
-		has_line ".deb: the bash completion" "$OUT/deb.list" \
-			"-rw-r--r-- /usr/share/bash-completion/completions/$NAME"
-	else t_skip ".deb: the bash completion" "$COMPLETION does not exist yet"; fi
+	has_line ".deb: the man page" "$OUT/deb.list" "-rw-r--r-- /usr/share/man/man1/$NAME.1.gz"
+	has_line ".deb: the bash completion" "$OUT/deb.list" \
+		"-rw-r--r-- /usr/share/bash-completion/completions/$NAME"
+	if grep -qE " /usr/share/doc/$NAME/README.md(.gz)?$" "$OUT/deb.list"; then t_pass ".deb: the README"
+	else t_fail ".deb: the README" "no /usr/share/doc/$NAME/README.md[.gz] in $OUT/deb.list"; fi
+	if grep -qE " /usr/share/doc/$NAME/examples/workflows/push-on-tag.yml$" "$OUT/deb.list"; then
+		t_pass ".deb: the example workflows"
+	else t_fail ".deb: the example workflows" "no /usr/share/doc/$NAME/examples/workflows/push-on-tag.yml in $OUT/deb.list"; fi
 	depends=$(dpkg-deb -f "$deb" Depends)
 	if [[ $depends =~ libssl3(t64)?\ \(\>= ]]; then t_pass ".deb: depends on the libcrypto it dlopen()s"
 	else t_fail ".deb: depends on the libcrypto it dlopen()s" "expected libssl3 in Depends, got '$depends'"; fi
@@ -103,15 +101,11 @@ elif run "make rpm builds the package" "$OUT/rpm.log" "$MAKE" --no-print-directo
 	has_line ".rpm: the helper, executable" "$OUT/rpm.list" "-rwxr-xr-x /usr/bin/$NAME"
 	has_line ".rpm: the Secret Service module" "$OUT/rpm.list" \
 		"-rw-r--r-- $libdir/$NAME/$NAME-secretservice.so"
-	if [ -f "$MAN" ]; then
-		if grep -qE "^-rw-r--r-- /usr/share/man/man1/$NAME\.1(\.gz|\.bz2|\.xz|\.zst)?$" "$OUT/rpm.list"; then
-			t_pass ".rpm: the man page"
-		else t_fail ".rpm: the man page" "no /usr/share/man/man1/$NAME.1* in $OUT/rpm.list"; fi
-	else t_skip ".rpm: the man page" "$MAN does not exist yet"; fi
-	if [ -f "$COMPLETION" ]; then
-		has_line ".rpm: the bash completion" "$OUT/rpm.list" \
-			"-rw-r--r-- /usr/share/bash-completion/completions/$NAME"
-	else t_skip ".rpm: the bash completion" "$COMPLETION does not exist yet"; fi
+	if grep -qE "^-rw-r--r-- /usr/share/man/man1/$NAME\.1(\.gz|\.bz2|\.xz|\.zst)?$" "$OUT/rpm.list"; then
+		t_pass ".rpm: the man page"
+	else t_fail ".rpm: the man page" "no /usr/share/man/man1/$NAME.1* in $OUT/rpm.list"; fi
+	has_line ".rpm: the bash completion" "$OUT/rpm.list" \
+		"-rw-r--r-- /usr/share/bash-completion/completions/$NAME"
 	rpm -qp --requires "$rpm" 2>/dev/null >"$OUT/rpm.requires"
 	has_line ".rpm: requires the libcrypto it dlopen()s" "$OUT/rpm.requires" "libcrypto.so.3()(64bit)"
 	has_line ".rpm: requires libsecret (the module's)" "$OUT/rpm.requires" "libsecret-1.so.0()(64bit)"
@@ -137,7 +131,7 @@ if tar -xzf "build/dist/$NAME-$VERSION.tar.gz" -C "$apk_src"; then
 		builddir=$PWD/$apk_src/$pkgname-$pkgver pkgdir=$PWD/$OUT/apk-pkg
 		cd "$builddir"
 		unset MAKELEVEL MFLAGS
-		export MAKEFLAGS=-j$(nproc) # as abuild does
+		MAKEFLAGS=-j$(nproc) && export MAKEFLAGS # as abuild does
 		build
 		package
 	) >"$OUT/apk.log" 2>&1
@@ -145,7 +139,8 @@ if tar -xzf "build/dist/$NAME-$VERSION.tar.gz" -C "$apk_src"; then
 	# shellcheck disable=SC2181
 	if [ $? -eq 0 ]; then t_pass "APKBUILD: build() and package() run"
 	else t_fail "APKBUILD: build() and package() run" "last lines of $OUT/apk.log:"; tail -n 20 "$OUT/apk.log"; fi
-	for f in usr/bin/$NAME usr/lib/$NAME/$NAME-secretservice.so usr/share/doc/$NAME/README.md; do
+	for f in usr/bin/$NAME usr/lib/$NAME/$NAME-secretservice.so usr/share/doc/$NAME/README.md \
+		usr/share/man/man1/$NAME.1 usr/share/bash-completion/completions/$NAME; do
 		t_check "APKBUILD: package() installs /$f" test -f "$OUT/apk-pkg/$f"
 	done
 else

@@ -40,8 +40,13 @@ flow_env() {
 		> "$DOCKER_CONFIG/config.json"
 	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' \
 		"$FD/podman/root" "$FD/podman/run" > "$FD/podman/storage.conf"
-	printf '[engine]\nevents_logger = "file"\nevents_logfile_path = "%s"\ncgroup_manager = "cgroupfs"\ntmp_dir = "%s"\n' \
-		"$FD/podman/events.log" "$FD/podman/tmp" > "$FD/podman/containers.conf"
+	printf '[engine]\nevents_logger = "file"\nevents_logfile_path = "%s"\ncgroup_manager = "cgroupfs"\ntmp_dir = "%s"\n[network]\nnetwork_config_dir = "%s"\n' \
+		"$FD/podman/events.log" "$FD/podman/tmp" "$FD/podman/networks" > "$FD/podman/containers.conf"
+	# Signature look-aside in the flow's own dir, not /var/lib/containers
+	# (which an unprivileged run cannot read).
+	mkdir -p "$XDG_CONFIG_HOME/containers/registries.d"
+	printf 'default-docker:\n  sigstore: file://%s\n' "$FD/sigstore" \
+		> "$XDG_CONFIG_HOME/containers/registries.d/default.yaml"
 	export CONTAINERS_STORAGE_CONF=$FD/podman/storage.conf
 	export CONTAINERS_CONF=$FD/podman/containers.conf
 	export DOCKER_CREDENTIAL_GHCR_BACKEND=$BACKEND

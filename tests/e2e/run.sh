@@ -76,7 +76,7 @@ cleanup() {
 	for pid in $TOKENSERVER_PID $REGISTRY_PID; do
 		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
-	umount /etc/hosts 2>/dev/null
+	umount /var/lib /dev/shm /etc/hosts 2>/dev/null
 	if [ -n "${E2E_KEEP:-}" ]; then echo "e2e: kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -161,6 +161,11 @@ fi
 # this namespace's loopback.
 printf '127.0.0.1 localhost\n127.0.0.1 ghcr.io docker.pkg.github.com\n' > "$T/hosts"
 mount --bind "$T/hosts" /etc/hosts
+# podman keeps its lock in /dev/shm: a private one keeps it from the host's.
+# As root, skopeo and podman would also write a blob cache under
+# /var/lib/containers: read-only here, they keep it in memory instead.
+mount -t tmpfs -o mode=1777,size=64m e2e-shm /dev/shm
+mount --bind /var/lib /var/lib && mount -o remount,bind,ro /var/lib
 
 # The test user's tokens: a classic-PAT-shaped GitHub token, a wrong one,
 # and an identity token for the token-auth phase.  Held in files, never argv.

@@ -83,13 +83,22 @@ docker-credential-ghcr configure "${configure_args[@]}"
 echo "::endgroup::"
 
 # --- hand the token to later steps ----------------------------------------------
-# The hosts to store for and to check: the registries input, else github.com's
-# two (configure adds a GitHub Enterprise Server's own by itself, and the
-# token exported below serves them too).
+# The hosts to store for and to check: the registries input, else the
+# registries of the server this job runs on, as `configure` picks them: a
+# GitHub Enterprise job's token is for its own server's registries only.
 hosts=()
 IFS=, read -r -a listed <<<"$registries"
 for h in "${listed[@]}"; do [ -z "${h// /}" ] || hosts+=("${h// /}"); done
-[ "${#hosts[@]}" -gt 0 ] || hosts=(ghcr.io docker.pkg.github.com)
+if [ "${#hosts[@]}" -eq 0 ]; then
+	server=${GITHUB_SERVER_URL:-https://github.com}
+	server=${server#*://}
+	server=${server%%/*}
+	case ${server,,} in
+	github.com) hosts=(ghcr.io docker.pkg.github.com) ;;
+	*.ghe.com) hosts=("containers.${server,,}") ;;
+	*) hosts=("containers.${server,,}" "docker.${server,,}") ;;
+	esac
+fi
 
 if truthy "${INPUT_EXPORT_TOKEN:-true}"; then
 	# Later steps see GITHUB_TOKEN, from which the helper answers itself.

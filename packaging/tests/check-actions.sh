@@ -33,6 +33,8 @@ if python3 -c 'import yaml' 2>/dev/null; then
 	if [ "$n" -ge 3 ]; then t_pass "examples: $n publishing workflows"
 	else t_fail "examples: at least 3 publishing workflows (release, main, tags)" "found $n"; fi
 	for f in ci release; do t_check ".github/workflows/$f.yml exists" test -f .github/workflows/$f.yml; done
+	t_check "ci.yml runs .ci/run, as CI here does" grep -qE '^ +run: bash \.ci/run$' .github/workflows/ci.yml
+	t_check "release.yml attaches the .deb and the .rpm" grep -qE 'build/deb/\*\.deb.*|RPMS.*\.rpm' .github/workflows/release.yml
 else
 	t_skip "workflow YAML" "python3-yaml is not installed"
 fi
@@ -43,10 +45,12 @@ else
 fi
 
 # --- the action, run as a runner would ----------------------------------------------
-# fake_runner DIR: a runner's files and a clean home under DIR.
+# fake_runner DIR [SERVER_URL]: a runner's files and a clean home under DIR,
+# for a job on github.com or on the GitHub server at SERVER_URL.
 fake_runner() {
 	mkdir -p "$1/temp" "$1/home" "$1/docker"
 	: >"$1/env"; : >"$1/path"; : >"$1/output"
+	echo "${2:-https://github.com}" >"$1/server"
 }
 # run_action DIR [VAR=VALUE...]: the action's step, in the environment a
 # runner gives a composite step (nothing of ours leaks in but PATH).
@@ -54,7 +58,7 @@ run_action() {
 	local dir=$1; shift
 	env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$dir/home" LANG=C.UTF-8 \
 		CI=true GITHUB_ACTIONS=true GITHUB_ACTOR=octocat \
-		GITHUB_SERVER_URL=https://github.com GITHUB_ACTION_PATH="$ROOT" \
+		GITHUB_SERVER_URL="$(cat "$dir/server")" GITHUB_ACTION_PATH="$ROOT" \
 		RUNNER_TEMP="$dir/temp" GITHUB_ENV="$dir/env" GITHUB_PATH="$dir/path" \
 		GITHUB_OUTPUT="$dir/output" DOCKER_CONFIG="$dir/docker" \
 		INPUT_EXPORT_TOKEN=true INPUT_REGISTRIES= INPUT_PODMAN=false INPUT_PREFIX= "$@" \
@@ -66,7 +70,7 @@ later_step() {
 	local dir=$1 line; shift
 	local vars=(PATH="$(tr '\n' ':' <"$dir/path")/usr/bin:/bin" HOME="$dir/home"
 		GITHUB_ACTIONS=true GITHUB_ACTOR=octocat RUNNER_TEMP="$dir/temp"
-		DOCKER_CONFIG="$dir/docker")
+		GITHUB_SERVER_URL="$(cat "$dir/server")" DOCKER_CONFIG="$dir/docker")
 	while IFS= read -r line; do vars+=("$line"); done <"$dir/env"
 	env -i "${vars[@]}" "$@"
 }
@@ -120,6 +124,25 @@ t_equal "action, export-token false: a later step gets the stored token" "$token
 if grep -rqF "$token" "$B/temp" "$B/docker" "$B/home" 2>/dev/null; then
 	t_fail "action, export-token false: the token is nowhere in plaintext on disk"
 else t_pass "action, export-token false: the token is nowhere in plaintext on disk"; fi
+
+# On a GitHub Enterprise Server runner the server's own registries are
+# configured and answered for, and github.com's are not given its token.
+G=$OUT/ghes && fake_runner "$G" https://ghe.example.com && rm -rf "$G/temp" && cp -a "$A/temp" "$G/temp"
+if run_action "$G" INPUT_TOKEN="$token"; then
+	t_pass "action on GitHub Enterprise Server: runs to the end"
+else
+	t_fail "action on GitHub Enterprise Server: runs to the end" "exit status $?; last lines of $G/log:"
+	tail -n 25 "$G/log" | sed 's/^/    /'
+fi
+helpers=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])).get("credHelpers", {}); print(d.get("containers.ghe.example.com"), d.get("docker.ghe.example.com"))' \
+	"$G/docker/config.json" 2>&1)
+t_equal "action on GitHub Enterprise Server: configures the server's registries" "ghcr ghcr" "$helpers"
+answer=$(printf 'containers.ghe.example.com' | later_step "$G" "$NAME" get 2>/dev/null)
+t_equal "action on GitHub Enterprise Server: a later step gets the token for containers.HOST" "$token" \
+	"$(json_field Secret <<<"$answer" 2>/dev/null)"
+answer=$(printf 'ghcr.io' | later_step "$G" "$NAME" get 2>/dev/null)
+t_equal "action on GitHub Enterprise Server: the job token is not sent to ghcr.io" \
+	"credentials not found in native keychain" "$answer"
 
 # A token that would smuggle a second variable into GITHUB_ENV is refused
 # before anything is built or written.

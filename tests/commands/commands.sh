@@ -322,6 +322,31 @@ if t_need tmux; then
 	t_hasnt "... and does not echo it" "$screen" "$BODY"
 	t_has "... and stores it" "$screen" "EXIT=0"
 	t_equal "... so get answers with it" "{\"ServerURL\":\"ghcr.io\",\"Username\":\"octocat\",\"Secret\":\"$TOKEN\"}" "$(get ghcr.io)"
+
+	# A signal at the prompt (Ctrl-C, a kill): the terminal gets its echo
+	# back before the helper dies.  No interactive shell in between, as
+	# bash would restore the terminal itself.
+	cat >"$T/signal.sh" <<EOF
+$H login ghcr.io -u octocat </dev/tty &
+echo \$! >$T/pid
+wait
+stty -a | tr ' ' '\\n' | grep -x -- '-*echo' | sed 's/^/STATE=/'
+sleep 30
+EOF
+	tmux -L ghcr-cmd-$$ new-session -d -x 200 -y 20 "bash $T/signal.sh"
+	for _ in $(seq 50); do
+		tmux -L ghcr-cmd-$$ capture-pane -p | grep -q 'Token for ghcr.io:' && break
+		sleep 0.1
+	done
+	kill -TERM "$(cat "$T/pid")"
+	for _ in $(seq 50); do
+		tmux -L ghcr-cmd-$$ capture-pane -p | grep -q '^STATE=' && break
+		sleep 0.1
+	done
+	screen=$(tmux -L ghcr-cmd-$$ capture-pane -p)
+	state=$(printf "%s\n" "$screen" | grep "^STATE=")
+	tmux -L ghcr-cmd-$$ kill-server
+	t_equal "a signal at the token prompt gives the terminal its echo back" "STATE=echo" "${state:-$screen}"
 else
 	t_skip "login on a real terminal does not echo" "tmux missing"
 fi

@@ -50,8 +50,9 @@ if [ -z "${E2E_IN_NAMESPACE:-}" ]; then
 		t_summary
 		exit
 	fi
-	# --kill-child: if unshare itself is killed, the namespace's first
-	# process gets TERM and cleans up (see the traps below).
+	# unshare leaves TERM and INT to the namespace's first process (this
+	# script, whose traps clean up); --kill-child passes it a TERM when
+	# unshare itself is killed outright.
 	exec unshare $userns -n -m -p -f --kill-child=TERM --mount-proc \
 		env E2E_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
 fi
@@ -160,7 +161,12 @@ fi
 # Only ghcr.io and docker.pkg.github.com (and localhost) resolve, and only to
 # this namespace's loopback.
 printf '127.0.0.1 localhost\n127.0.0.1 ghcr.io docker.pkg.github.com\n' > "$T/hosts"
-mount --bind "$T/hosts" /etc/hosts
+if ! mount --bind "$T/hosts" /etc/hosts ||
+	[ "$(getent hosts docker.pkg.github.com | cut -d' ' -f1)" != 127.0.0.1 ]; then
+	t_fail "e2e rig: /etc/hosts" "cannot map the GitHub registry names to 127.0.0.1"
+	t_summary
+	exit
+fi
 # podman keeps its lock in /dev/shm: a private one keeps it from the host's.
 # As root, skopeo and podman would also write a blob cache under
 # /var/lib/containers: read-only here, they keep it in memory instead.

@@ -182,7 +182,7 @@ SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev
 TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
-	openssl curl python3 python3-yaml clang libclang-rt-14-dev valgrind \
+	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \
 	hyperfine golang-docker-credential-helpers pass gnupg time tmux \
 	rpm debhelper dpkg-dev fakeroot lintian groff-base man-db
 

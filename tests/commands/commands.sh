@@ -306,7 +306,12 @@ t_has "logout says when GITHUB_TOKEN still answers" "$out" "GITHUB_TOKEN in the 
 if t_need tmux; then
 	fresh
 	tmux -L ghcr-cmd-$$ new-session -d -x 200 -y 20 \
-		"env HOME=$HOME DOCKER_CONFIG=$DOCKER_CONFIG $H login ghcr.io -u octocat; echo EXIT=\$?; sleep 30"
+		"env HOME=$HOME DOCKER_CONFIG=$DOCKER_CONFIG $H login ghcr.io; echo EXIT=\$?; sleep 30"
+	for _ in $(seq 50); do
+		tmux -L ghcr-cmd-$$ capture-pane -p | grep -q 'Username:' && break
+		sleep 0.1
+	done
+	tmux -L ghcr-cmd-$$ send-keys "octocat" Enter
 	for _ in $(seq 50); do
 		tmux -L ghcr-cmd-$$ capture-pane -p | grep -q 'Token for ghcr.io:' && break
 		sleep 0.1
@@ -318,7 +323,8 @@ if t_need tmux; then
 	done
 	screen=$(tmux -L ghcr-cmd-$$ capture-pane -p)
 	tmux -L ghcr-cmd-$$ kill-server
-	t_has "on a terminal, login prompts for the token" "$screen" "Token for ghcr.io:"
+	t_has "on a terminal, login asks for the user name (echoed)" "$screen" "Username: octocat"
+	t_has "... then prompts for the token" "$screen" "Token for ghcr.io:"
 	t_hasnt "... and does not echo it" "$screen" "$BODY"
 	t_has "... and stores it" "$screen" "EXIT=0"
 	t_equal "... so get answers with it" "{\"ServerURL\":\"ghcr.io\",\"Username\":\"octocat\",\"Secret\":\"$TOKEN\"}" "$(get ghcr.io)"

@@ -234,8 +234,8 @@ describe_github(const struct settings *s, json_t *problems)
 		    "this job runs for a pull request from a fork: its "
 		    "GITHUB_TOKEN is read-only, so pushes to the registry are "
 		    "refused (pulls still work)",
-		    "push only from push or release events (e.g. 'if: "
-		    "github.event_name != 'pull_request''), and only build in "
+		    "push only from push or release events (if: "
+		    "github.event_name != 'pull_request'), and only build in "
 		    "pull requests from forks");
 	return g;
 }

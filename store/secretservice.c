@@ -549,46 +549,129 @@ hkdf_sha256_16(const unsigned char *ikm, size_t n, unsigned char out[16])
 	return r;
 }
 
-/* Opens the transfer session once per handle: one round trip. */
-static int
-ensure_session(struct ss_handle *h, const struct watchdog *w)
+/* A request in flight on the private connection. */
+struct pending_call {
+	GVariant *reply;
+	GError *error;
+	int sent;
+	int done;
+};
+
+static void
+pending_call_done(GObject *src, GAsyncResult *res, gpointer data)
 {
-	gcry_mpi_t p = NULL, g = NULL, x = NULL, pub = NULL, peer = NULL,
-	    shared = NULL;
-	unsigned char mine[DH_BYTES], secret[DH_BYTES];
-	size_t n_mine = 0, n_secret = 0;
-	GVariant *reply = NULL, *out = NULL;
-	GError *err = NULL;
-	const unsigned char *theirs;
-	gsize n_theirs;
-	char *path = NULL;
+	struct pending_call *pc = data;
+
+	pc->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res,
+	    &pc->error);
+	pc->done = 1;
+}
+
+/*
+ * Sends `method` without waiting; its reply is delivered to `ctx`, where
+ * pending_call_wait() collects it.  Lets independent requests share one
+ * round trip.
+ */
+static void
+pending_call_send(struct ss_handle *h, GMainContext *ctx,
+    struct pending_call *pc, const char *path, const char *iface,
+    const char *method, GVariant *args, const char *reply_type)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->sent = 1;
+	g_main_context_push_thread_default(ctx);
+	g_dbus_connection_call(h->bus, SECRETS_NAME, path, iface, method, args,
+	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    h->cancel, pending_call_done, pc);
+	g_main_context_pop_thread_default(ctx);
+}
+
+/* Waits for a sent call; cancellation by the deadline ends the wait. */
+static void
+pending_call_wait(GMainContext *ctx, struct pending_call *pc)
+{
+	while (pc->sent && !pc->done)
+		g_main_context_iteration(ctx, TRUE);
+}
+
+static void
+pending_call_clear(struct pending_call *pc)
+{
+	if (pc->reply != NULL)
+		g_variant_unref(pc->reply);
+	if (pc->error != NULL)
+		g_error_free(pc->error);
+	memset(pc, 0, sizeof(*pc));
+}
+
+/* A session being negotiated: our half of the exchange and the call. */
+struct session_setup {
+	gcry_mpi_t p, x;
+	struct pending_call call;
+	int sent;
+};
+
+/* Sends OpenSession with a fresh key pair (no wait); no-op when the
+ * handle already has a session. */
+static int
+session_start(struct ss_handle *h, GMainContext *ctx, struct session_setup *ss)
+{
+	gcry_mpi_t g = NULL, pub = NULL;
+	unsigned char mine[DH_BYTES];
+	size_t n_mine = 0;
 	int r;
 
+	memset(ss, 0, sizeof(*ss));
 	if (h->session != NULL)
 		return GHCR_OK;
 	if ((r = crypto_init()) != 0)
 		return r;
-	if (gcry_mpi_scan(&p, GCRYMPI_FMT_HEX, ietf1024_prime, 0, NULL) != 0)
-		goto fail;
+	if (gcry_mpi_scan(&ss->p, GCRYMPI_FMT_HEX, ietf1024_prime, 0, NULL) != 0)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service session: "
+		    "key exchange failed; %s", FILE_HINT);
 	g = gcry_mpi_set_ui(NULL, 2);
-	x = gcry_mpi_snew(DH_EXPONENT_BITS);
-	gcry_mpi_randomize(x, DH_EXPONENT_BITS, GCRY_STRONG_RANDOM);
+	ss->x = gcry_mpi_snew(DH_EXPONENT_BITS);
+	gcry_mpi_randomize(ss->x, DH_EXPONENT_BITS, GCRY_STRONG_RANDOM);
 	pub = gcry_mpi_new(DH_BYTES * 8);
-	gcry_mpi_powm(pub, g, x, p);
-	if (gcry_mpi_print(GCRYMPI_FMT_USG, mine, sizeof(mine), &n_mine, pub) != 0)
-		goto fail;
+	gcry_mpi_powm(pub, g, ss->x, ss->p);
+	r = gcry_mpi_print(GCRYMPI_FMT_USG, mine, sizeof(mine), &n_mine, pub);
+	gcry_mpi_release(g);
+	gcry_mpi_release(pub);
+	if (r != 0)
+		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service session: "
+		    "key exchange failed; %s", FILE_HINT);
+	pending_call_send(h, ctx, &ss->call, SERVICE_PATH, SERVICE_IFACE,
+	    "OpenSession", g_variant_new("(sv)", SESSION_ALGORITHM,
+		g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, mine, n_mine, 1)),
+	    "(vo)");
+	ss->sent = 1;
+	return GHCR_OK;
+}
 
-	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, SERVICE_PATH,
-	    SERVICE_IFACE, "OpenSession", g_variant_new("(sv)",
-		SESSION_ALGORITHM, g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
-		    mine, n_mine, 1)),
-	    G_VARIANT_TYPE("(vo)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
-	    h->cancel, &err);
-	if (reply == NULL) {
-		r = fail_gerror(err, "opening a session", w);
+/* Waits for OpenSession and derives the session key; always releases
+ * the setup, so it is called on every path after session_start(). */
+static int
+session_finish(struct ss_handle *h, const struct watchdog *w,
+    GMainContext *ctx, struct session_setup *ss)
+{
+	gcry_mpi_t peer = NULL, shared = NULL, top = NULL;
+	unsigned char secret[DH_BYTES];
+	size_t n_secret = 0;
+	GVariant *out = NULL;
+	const unsigned char *theirs;
+	gsize n_theirs;
+	char *path = NULL;
+	int r = GHCR_OK;
+
+	if (!ss->sent)
+		goto out;
+	pending_call_wait(ctx, &ss->call);
+	if (ss->call.reply == NULL) {
+		r = fail_gerror(ss->call.error, "opening a session", w);
+		ss->call.error = NULL;
 		goto out;
 	}
-	g_variant_get(reply, "(vo)", &out, &path);
+	g_variant_get(ss->call.reply, "(vo)", &out, &path);
 	if (!g_variant_is_of_type(out, G_VARIANT_TYPE_BYTESTRING))
 		goto fail;
 	theirs = g_variant_get_fixed_array(out, &n_theirs, 1);
@@ -596,11 +679,12 @@ ensure_session(struct ss_handle *h, const struct watchdog *w)
 	    gcry_mpi_scan(&peer, GCRYMPI_FMT_USG, theirs, n_theirs, NULL) != 0)
 		goto fail;
 	/* A peer value of 0, 1 or p-1 would force a known shared secret. */
-	gcry_mpi_sub_ui(g, p, 1);
-	if (gcry_mpi_cmp_ui(peer, 1) <= 0 || gcry_mpi_cmp(peer, g) >= 0)
+	top = gcry_mpi_new(DH_BYTES * 8);
+	gcry_mpi_sub_ui(top, ss->p, 1);
+	if (gcry_mpi_cmp_ui(peer, 1) <= 0 || gcry_mpi_cmp(peer, top) >= 0)
 		goto fail;
 	shared = gcry_mpi_snew(DH_BYTES * 8);
-	gcry_mpi_powm(shared, peer, x, p);
+	gcry_mpi_powm(shared, peer, ss->x, ss->p);
 	/* Left-padded to the size of the prime, as the specification's
 	 * implementations (libsecret, gnome-keyring) feed it to HKDF. */
 	if (gcry_mpi_print(GCRYMPI_FMT_USG, secret, sizeof(secret), &n_secret,
@@ -619,17 +703,33 @@ ensure_session(struct ss_handle *h, const struct watchdog *w)
 	    "exchange failed; %s", FILE_HINT);
  out:
 	secmem_wipe(secret, sizeof(secret));
-	gcry_mpi_release(p);
-	gcry_mpi_release(g);
-	gcry_mpi_release(x);
-	gcry_mpi_release(pub);
 	gcry_mpi_release(peer);
 	gcry_mpi_release(shared);
+	gcry_mpi_release(top);
+	gcry_mpi_release(ss->p);
+	gcry_mpi_release(ss->x);
+	pending_call_clear(&ss->call);
+	memset(ss, 0, sizeof(*ss));
 	if (out != NULL)
 		g_variant_unref(out);
-	if (reply != NULL)
-		g_variant_unref(reply);
 	g_free(path);
+	return r;
+}
+
+/* Opens the transfer session once per handle: one round trip. */
+static int
+ensure_session(struct ss_handle *h, const struct watchdog *w)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct session_setup ss;
+	int r;
+
+	r = session_start(h, ctx, &ss);
+	if (r == GHCR_OK)
+		r = session_finish(h, w, ctx, &ss);
+	else
+		(void)session_finish(h, w, ctx, &ss);
+	g_main_context_unref(ctx);
 	return r;
 }
 
@@ -895,35 +995,31 @@ newest_item(struct ss_handle *h, const struct watchdog *w, gchar **paths,
 	return GHCR_OK;
 }
 
-struct pending_call {
-	GVariant *reply;
-	GError *error;
-	int done;
-};
-
-static void
-pending_call_done(GObject *src, GAsyncResult *res, gpointer data)
-{
-	struct pending_call *pc = data;
-
-	pc->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res,
-	    &pc->error);
-	pc->done = 1;
-}
-
 static int
 do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	struct get_args *a = arg;
 	gchar **unlocked = NULL, **locked = NULL;
-	GVariant *attrs = NULL, *reply = NULL, *secret = NULL;
-	GMainContext *ctx = NULL;
-	struct pending_call pc = { NULL, NULL, 0 };
-	GError *err = NULL;
+	GVariant *attrs = NULL, *secret = NULL;
+	GMainContext *ctx = g_main_context_new();
+	struct session_setup ss;
+	struct pending_call attr_call, secret_call;
 	const char *path, *username;
 	struct credential c = { NULL, NULL, NULL };
-	int r;
+	char detail[512] = "";
+	int r, r2;
 
+	memset(&attr_call, 0, sizeof(attr_call));
+	memset(&secret_call, 0, sizeof(secret_call));
+	/*
+	 * Three requests, two round trips: the session is negotiated while
+	 * the search runs, and the username is read while the secret is.
+	 * A get for a server with nothing stored pays for a session it does
+	 * not use (about a millisecond); every other get saves two round
+	 * trips, which is most of its time on a busy machine.
+	 */
+	if ((r = session_start(h, ctx, &ss)) != 0)
+		goto out;
 	if ((r = search_paths(h, w, a->server, &unlocked, &locked)) != 0)
 		goto out;
 	if ((unlocked == NULL || unlocked[0] == NULL) &&
@@ -945,49 +1041,38 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	}
 	if ((r = newest_item(h, w, unlocked, &path)) != 0)
 		goto out;
-
-	/* The username travels while the session is negotiated: both
-	 * requests are in flight at once, one round trip instead of two. */
-	ctx = g_main_context_new();
-	g_main_context_push_thread_default(ctx);
-	g_dbus_connection_call(h->bus, SECRETS_NAME, path, PROPS_IFACE, "Get",
-	    g_variant_new("(ss)", ITEM_IFACE, "Attributes"), G_VARIANT_TYPE("(v)"),
-	    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, pending_call_done, &pc);
-	g_main_context_pop_thread_default(ctx);
-	r = ensure_session(h, w);
-	/* Always collected, so no callback outlives this frame; the deadline
-	 * cancels it at worst. */
-	while (!pc.done)
-		g_main_context_iteration(ctx, TRUE);
-	if (r != 0)
+	pending_call_send(h, ctx, &attr_call, path, PROPS_IFACE, "Get",
+	    g_variant_new("(ss)", ITEM_IFACE, "Attributes"), "(v)");
+	if ((r = session_finish(h, w, ctx, &ss)) != 0)
 		goto out;
-	if (pc.reply == NULL) {
-		r = fail_gerror(pc.error, "reading a keyring item", w);
-		pc.error = NULL;
+	/* The one secret, encrypted by the session on its way. */
+	pending_call_send(h, ctx, &secret_call, path, ITEM_IFACE, "GetSecret",
+	    g_variant_new("(o)", h->session), "((oayays))");
+	pending_call_wait(ctx, &attr_call);
+	pending_call_wait(ctx, &secret_call);
+	if (attr_call.reply == NULL) {
+		r = fail_gerror(attr_call.error, "reading a keyring item", w);
+		attr_call.error = NULL;
 		goto out;
 	}
-	g_variant_get(pc.reply, "(v)", &attrs);
+	if (secret_call.reply == NULL) {
+		if (g_error_matches(secret_call.error, SECRET_ERROR,
+		    SECRET_ERROR_IS_LOCKED))
+			r = fail_locked(a->server);
+		else {
+			r = fail_gerror(secret_call.error, "reading the secret", w);
+			secret_call.error = NULL;
+		}
+		goto out;
+	}
+	g_variant_get(attr_call.reply, "(v)", &attrs);
 	if ((username = attribute_value(attrs, "username")) == NULL) {
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "keyring item %s for %s has no "
 		    "username attribute; erase it and log in again", path,
 		    a->server);
 		goto out;
 	}
-	/* The one secret, encrypted by the session on its way. */
-	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, path,
-	    ITEM_IFACE, "GetSecret", g_variant_new("(o)", h->session),
-	    G_VARIANT_TYPE("((oayays))"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
-	    h->cancel, &err);
-	if (reply == NULL) {
-		if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
-			g_error_free(err);
-			r = fail_locked(a->server);
-		} else {
-			r = fail_gerror(err, "reading the secret", w);
-		}
-		goto out;
-	}
-	g_variant_get(reply, "(@(oayays))", &secret);
+	g_variant_get(secret_call.reply, "(@(oayays))", &secret);
 	if ((r = session_decrypt(h, secret, a->server, &c.secret)) != 0)
 		goto out;
 	if ((c.username = secmem_strdup(username)) == NULL ||
@@ -999,19 +1084,26 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	memset(&c, 0, sizeof(c));
 	r = GHCR_OK;
  out:
+	/* Collect whatever is still in flight, so no reply outlives this
+	 * frame (the deadline cancels it at worst), keeping the first
+	 * failure's detail. */
+	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND && ghcr_error_detail() != NULL)
+		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
+	r2 = session_finish(h, w, ctx, &ss);
+	if (r == GHCR_ERR_NOT_FOUND && r2 != GHCR_OK)
+		r = r2; /* e.g. the service went away: say so, not "not found" */
+	else if (r != GHCR_OK && r2 != GHCR_OK && detail[0] != '\0')
+		ghcr_fail(r, "%s", detail);
+	pending_call_wait(ctx, &attr_call);
+	pending_call_wait(ctx, &secret_call);
 	credential_clear(&c);
 	if (secret != NULL)
 		g_variant_unref(secret);
-	if (reply != NULL)
-		g_variant_unref(reply);
 	if (attrs != NULL)
 		g_variant_unref(attrs);
-	if (pc.reply != NULL)
-		g_variant_unref(pc.reply);
-	if (pc.error != NULL)
-		g_error_free(pc.error);
-	if (ctx != NULL)
-		g_main_context_unref(ctx);
+	pending_call_clear(&attr_call);
+	pending_call_clear(&secret_call);
+	g_main_context_unref(ctx);
 	g_strfreev(unlocked);
 	g_strfreev(locked);
 	return r;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs the Secret Service suites inside private keyring sessions: the Check
-# program (argument 1) and the command-line checks in cli.sh.  A machine
+# program (argument 1), the command-line checks in cli.sh, and
+# activatable.sh against a daemon that only bus activation starts.  A machine
 # without dbus/gnome-keyring reports "skipped" outside CI (exit 0, never a
 # pass); keyring-session.sh itself turns that into a failure when CI=true.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,4 +18,5 @@ fi
 [ $rc -eq 0 ] || status=1
 
 "$harness" bash "$here/cli.sh" || status=1
+"$harness" --activatable bash "$here/activatable.sh" || status=1
 exit $status

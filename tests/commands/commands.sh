@@ -249,7 +249,15 @@ t_equal "--podman edits podman login's runtime auth.json" "0 ghcr" \
 t_equal "... and the persistent ~/.config/containers/auth.json" ghcr \
 	"$(json "$HOME/.config/containers/auth.json" 'd["credHelpers"]["ghcr.io"]')"
 if t_need podman; then
-	got=$(podman login --get-login ghcr.io 2>&1)
+	# Private storage, and (as root) a private /dev/shm for libpod's lock,
+	# so the test leaves nothing behind on the host.
+	podman_cmd=(podman --root "$T/podman-root" --runroot "$T/podman-run" \
+		--tmpdir "$T/podman-tmp" --storage-driver vfs login --get-login ghcr.io)
+	if [ "$(id -u)" = 0 ] && t_need unshare; then
+		got=$(unshare -m sh -c 'mount -t tmpfs tmpfs /dev/shm && exec "$@"' sh "${podman_cmd[@]}" 2>&1)
+	else
+		got=$("${podman_cmd[@]}" 2>&1)
+	fi
 	t_equal "podman finds the moved login through the helper" podder "$got"
 else
 	t_skip "podman finds the moved login through the helper" "podman missing"

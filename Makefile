@@ -134,7 +134,9 @@ $(UNIT_RUNNER): $(UNIT_OBJS) $(LIB)
 
 # Fragments under tests/ and elsewhere add their suites to CHECK_TARGETS.
 CHECK_TARGETS = check-unit
--include $(sort $(wildcard tests/*.mk bench/*.mk fuzz/*.mk packaging/*.mk))
+# Fast suites first, so a broken build shows up in seconds.
+-include $(sort $(wildcard tests/*.mk)) $(wildcard packaging/*.mk) \
+	$(wildcard bench/*.mk) $(wildcard fuzz/*.mk)
 
 .PHONY: check-unit
 check-unit: $(UNIT_RUNNER) $(TARGETS)

@@ -511,12 +511,45 @@ START_TEST(test_list_opens_no_session_and_reads_no_secret)
 }
 END_TEST
 
+static int maps_mention(const char *word);
+
 START_TEST(test_probe_succeeds_and_loads_module)
 {
-	int r = backend->probe(NULL);
+	int r;
 
+	ck_assert_msg(!maps_mention("docker-credential-ghcr-secretservice.so"),
+	    "expected the module not to be loaded before it is needed");
+	r = backend->probe(NULL);
 	ck_assert_msg(r == GHCR_OK, "expected probe to succeed with a keyring, got %d (%s)",
 	    r, ghcr_error_message(r));
+	ck_assert_msg(maps_mention("docker-credential-ghcr-secretservice.so"),
+	    "expected probe to have loaded the module");
+}
+END_TEST
+
+/* systemd-style sessions export no address: the bus is $XDG_RUNTIME_DIR/bus. */
+START_TEST(test_finds_bus_in_xdg_runtime_dir)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	char sock[PATH_MAX], link[PATH_MAX];
+	struct listed l = { "", 0 };
+	void *h = open_or_fail();
+
+	put3(h, "xdg.example", "xavier", "x");
+	backend->close(h);
+	ck_assert_msg(addr != NULL && strncmp(addr, "unix:path=", 10) == 0,
+	    "expected the harness bus at unix:path=..., got %s", addr ? addr : "(unset)");
+	snprintf(sock, sizeof(sock), "%s", addr + 10);
+	sock[strcspn(sock, ",")] = '\0';
+	snprintf(link, sizeof(link), "%s/bus", test_tmpdir);
+	ck_assert_int_eq(symlink(sock, link), 0);
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	setenv("XDG_RUNTIME_DIR", test_tmpdir, 1);
+	h = open_or_fail();
+	ck_assert_int_eq(backend->list(h, collect, &l), GHCR_OK);
+	ck_assert_msg(list_has(&l, "xdg.example", "xavier"),
+	    "expected xdg.example=xavier through $XDG_RUNTIME_DIR/bus, got %s", l.text);
+	backend->close(h);
 }
 END_TEST
 
@@ -572,6 +605,35 @@ START_TEST(test_locked_keyring_lists_but_get_fails_fast)
 
 	keyring_unlock();
 	expect_get(h, "locked.example", "lou", "locked-secret");
+	backend->close(h);
+}
+END_TEST
+
+/* With a display, get asks the daemon to prompt; when no prompter can
+ * come up (a display that is not there), that must still end fast. */
+START_TEST(test_locked_keyring_with_unusable_display_fails_fast)
+{
+	void *h = open_or_fail();
+	struct credential c;
+	double t0, dt;
+	int r;
+
+	put3(h, "prompt.example", "pat", "prompt-secret");
+	keyring_lock();
+	setenv("DISPLAY", ":99", 1);
+	t0 = now_ms();
+	r = backend->get(h, "prompt.example", &c);
+	dt = now_ms() - t0;
+	unsetenv("DISPLAY");
+	keyring_unlock();
+	ck_assert_msg(r == GHCR_ERR_LOCKED || r == GHCR_ERR_UNAVAILABLE,
+	    "expected LOCKED or UNAVAILABLE when no prompt can show, got %d (%s)",
+	    r, ghcr_error_message(r));
+	ck_assert_msg(dt < FAST_MS, "expected the failed prompt to end within "
+	    "%.0f ms, took %.1f ms", FAST_MS, dt);
+	fprintf(stderr, "timing: get on a locked keyring, prompt cannot show: "
+	    "%.1f ms: %s\n", dt, ghcr_error_message(r));
+	expect_get(h, "prompt.example", "pat", "prompt-secret");
 	backend->close(h);
 }
 END_TEST
@@ -820,7 +882,9 @@ suite_secretservice(void)
 	tcase_add_test(tc, test_list_reports_ours_only_and_leaves_foreign_items);
 	tcase_add_test(tc, test_list_opens_no_session_and_reads_no_secret);
 	tcase_add_test(tc, test_probe_succeeds_and_loads_module);
+	tcase_add_test(tc, test_finds_bus_in_xdg_runtime_dir);
 	tcase_add_test(tc, test_locked_keyring_lists_but_get_fails_fast);
+	tcase_add_test(tc, test_locked_keyring_with_unusable_display_fails_fast);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fail_fast");

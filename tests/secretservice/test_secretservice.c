@@ -251,6 +251,15 @@ keyring_unlock(void)
 	g_object_unref(bus);
 }
 
+/* Checked setup of the keyring tests: a test that failed while the
+ * keyring was locked must not take the following ones down with it. */
+static void
+keyring_setup(void)
+{
+	setup();
+	keyring_unlock();
+}
+
 /* Stores an item of another program (docker-credential-secretservice's
  * schema) with the same `server` attribute as ours. */
 static void
@@ -490,6 +499,9 @@ START_TEST(test_list_opens_no_session_and_reads_no_secret)
 	char *calls;
 
 	put3(h, "monitored.example", "mona", "monitored-secret");
+	/* A fresh handle: the put above opened a session on the old one. */
+	backend->close(h);
+	h = open_or_fail();
 	monitor_start(&m);
 	ck_assert_int_eq(backend->list(h, collect, &l), GHCR_OK);
 	calls = monitor_calls(&m);
@@ -506,6 +518,8 @@ START_TEST(test_list_opens_no_session_and_reads_no_secret)
 	calls = monitor_calls(&m);
 	ck_assert_msg(count_word(calls, "GetSecrets") + count_word(calls, "GetSecret") == 1,
 	    "expected get to read exactly one secret, saw calls: %s", calls);
+	ck_assert_msg(count_word(calls, "OpenSession") == 1,
+	    "expected get to open exactly one session, saw calls: %s", calls);
 	g_free(calls);
 	backend->close(h);
 }
@@ -565,6 +579,8 @@ START_TEST(test_locked_keyring_lists_but_get_fails_fast)
 	int r;
 
 	put3(h, "locked.example", "lou", "locked-secret");
+	backend->close(h);
+	h = open_or_fail();
 	keyring_lock();
 	monitor_start(&m);
 
@@ -872,7 +888,7 @@ suite_secretservice(void)
 	TCase *tc;
 
 	tc = tcase_create("keyring");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, keyring_setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_round_trip_returns_what_was_stored);
 	tcase_add_test(tc, test_get_absent_is_not_found);

@@ -927,6 +927,8 @@ main(void)
 		fprintf(stderr, "run me through tests/keyring-session.sh\n");
 		return 77;
 	}
+	/* The deadlines under test are the built-in ones. */
+	unsetenv("DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT");
 	runner = srunner_create(suite_secretservice());
 	/* Forked tests: environment and GLib's bus singleton stay per test. */
 	srunner_set_fork_status(runner, CK_FORK);

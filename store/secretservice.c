@@ -1,19 +1,24 @@
 /*
  * The Secret Service backend: registry tokens in the desktop keyring
- * (gnome-keyring, KeePassXC, ...) through libsecret.  Built as the module
+ * (gnome-keyring, KeePassXC, ...).  Built as the module
  * docker-credential-ghcr-secretservice.so and dlopen()ed by
  * store/secretservice_loader.c, so only a helper that really talks to the
  * keyring loads GLib.  Each item carries `server` and `username` as
- * attributes and the token only as its secret.  Two promises shape the code:
- * it never hangs (every D-Bus call runs under a deadline, a locked keyring
- * is only unlocked when a person can be prompted, and a watchdog abandons
- * anything that ignores cancellation), and it is cheap (list opens no
- * session and reads no secret; get loads exactly one secret; calls go by
- * object path instead of building a proxy per item).
+ * attributes (under our libsecret schema) and the token only as its
+ * secret.  Two promises shape the code.  It never hangs: every D-Bus call
+ * runs under a deadline, a locked keyring is only unlocked when a person
+ * can be prompted, and a watchdog abandons anything that ignores
+ * cancellation.  It is cheap: the calls a `get`, `list`, `store` or
+ * `erase` needs go straight to the Secret Service D-Bus API on one private
+ * connection, pipelined where they are independent; list opens no session
+ * and reads no secret; get reads exactly one.  libsecret provides the
+ * schema, the error domain and, only when a person must be asked, the
+ * prompts (its service proxy costs a second bus connection and several
+ * round trips, so it is never built otherwise).
  */
-/* The object-path calls (secret-paths.h) save a D-Bus proxy and a
- * properties round trip per item; libsecret still labels them unstable,
- * though they have not changed since 0.7. */
+/* The object-path calls (secret-paths.h) drive prompts without item or
+ * collection proxies; libsecret still labels them unstable, though they
+ * have not changed since 0.7. */
 #define SECRET_API_SUBJECT_TO_CHANGE 1
 #include <libsecret/secret.h>
 #include <gcrypt.h>
@@ -283,6 +288,28 @@ can_prompt(void)
 	return (x != NULL && *x != '\0') || (wl != NULL && *wl != '\0');
 }
 
+/*
+ * Whether the daemon refused because something is locked.  Matched by the
+ * D-Bus error name as well: SECRET_ERROR codes are only mapped once
+ * libsecret has built a proxy, which the common paths here never do.
+ */
+static int
+is_locked_error(const GError *err)
+{
+	gchar *name;
+	int locked;
+
+	if (err == NULL)
+		return 0;
+	if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+		return 1;
+	name = g_dbus_error_get_remote_error(err);
+	locked = name != NULL &&
+	    strcmp(name, "org.freedesktop.Secret.Error.IsLocked") == 0;
+	g_free(name);
+	return locked;
+}
+
 static int
 fail_locked(const char *server)
 {
@@ -303,7 +330,7 @@ fail_gerror(GError *err, const char *what, const struct watchdog *w)
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
 		    "answer %s within %u ms (is the keyring daemon stuck?); %s",
 		    what, w != NULL ? w->budget_ms : DEADLINE_MS, FILE_HINT);
-	} else if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+	} else if (is_locked_error(err)) {
 		r = ghcr_fail(GHCR_ERR_LOCKED, "keyring is locked (%s); "
 		    "unlock it %s", what, FILE_HINT);
 	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
@@ -1056,8 +1083,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 		goto out;
 	}
 	if (secret_call.reply == NULL) {
-		if (g_error_matches(secret_call.error, SECRET_ERROR,
-		    SECRET_ERROR_IS_LOCKED))
+		if (is_locked_error(secret_call.error))
 			r = fail_locked(a->server);
 		else {
 			r = fail_gerror(secret_call.error, "reading the secret", w);
@@ -1136,7 +1162,7 @@ delete_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 		    paths[i], ITEM_IFACE, "Delete", NULL, G_VARIANT_TYPE("(o)"),
 		    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, &err);
 		if (reply == NULL) {
-			if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+			if (is_locked_error(err)) {
 				g_error_free(err);
 				return fail_locked(server);
 			}
@@ -1275,7 +1301,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	    h->cancel, &err);
 	secret = NULL; /* consumed by the call */
 	if (reply == NULL) {
-		if (g_error_matches(err, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)) {
+		if (is_locked_error(err)) {
 			g_error_free(err);
 			r = fail_locked(cred->server);
 		} else {

@@ -619,6 +619,13 @@ START_TEST(test_locked_keyring_lists_but_get_fails_fast)
 	    "expected put to fail LOCKED within %.0f ms, got %d after %.1f ms",
 	    FAST_MS, r, dt);
 
+	t0 = now_ms();
+	r = backend->erase(h, "locked.example");
+	dt = now_ms() - t0;
+	ck_assert_msg(r == GHCR_ERR_LOCKED && dt < FAST_MS,
+	    "expected erase to fail LOCKED within %.0f ms, got %d (%s) after %.1f ms",
+	    FAST_MS, r, ghcr_error_message(r), dt);
+
 	keyring_unlock();
 	expect_get(h, "locked.example", "lou", "locked-secret");
 	backend->close(h);

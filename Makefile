@@ -35,8 +35,11 @@ WARNINGS = -Wall -Wextra -Wformat-security -Wstrict-prototypes \
 ifneq ($(CI),)
 WARNINGS += -Werror
 endif
-HARDENING_CFLAGS = -fstack-protector-strong -fstack-clash-protection \
-	-fcf-protection -D_FORTIFY_SOURCE=2 -fno-strict-overflow
+# Flags not every compiler or target has are asked for only where they work
+# (-fcf-protection is x86-only, -fstack-clash-protection needs GCC 8/Clang 11).
+cc_supports = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>&1 && echo $(1))
+HARDENING_CFLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-strict-overflow \
+	$(call cc_supports,-fstack-clash-protection) $(call cc_supports,-fcf-protection)
 HARDENING_LDFLAGS = -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
 CFLAGS ?= -O2 -g
@@ -185,7 +188,7 @@ BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-de
 TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
 	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \
-	hyperfine golang-docker-credential-helpers pass gnupg time tmux \
+	hyperfine golang-docker-credential-helpers pass gnupg time tmux shellcheck \
 	rpm debhelper dpkg-dev fakeroot lintian groff-base man-db
 
 .PHONY: deps test-deps setup

@@ -664,9 +664,13 @@ session_start(struct ss_handle *h, GMainContext *ctx, struct session_setup *ss)
 	r = gcry_mpi_print(GCRYMPI_FMT_USG, mine, sizeof(mine), &n_mine, pub);
 	gcry_mpi_release(g);
 	gcry_mpi_release(pub);
-	if (r != 0)
+	if (r != 0) {
+		gcry_mpi_release(ss->p);
+		gcry_mpi_release(ss->x);
+		memset(ss, 0, sizeof(*ss));
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service session: "
 		    "key exchange failed; %s", FILE_HINT);
+	}
 	pending_call_send(h, ctx, &ss->call, SERVICE_PATH, SERVICE_IFACE,
 	    "OpenSession", g_variant_new("(sv)", SESSION_ALGORITHM,
 		g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, mine, n_mine, 1)),
@@ -740,23 +744,6 @@ session_finish(struct ss_handle *h, const struct watchdog *w,
 	if (out != NULL)
 		g_variant_unref(out);
 	g_free(path);
-	return r;
-}
-
-/* Opens the transfer session once per handle: one round trip. */
-static int
-ensure_session(struct ss_handle *h, const struct watchdog *w)
-{
-	GMainContext *ctx = g_main_context_new();
-	struct session_setup ss;
-	int r;
-
-	r = session_start(h, ctx, &ss);
-	if (r == GHCR_OK)
-		r = session_finish(h, w, ctx, &ss);
-	else
-		(void)session_finish(h, w, ctx, &ss);
-	g_main_context_unref(ctx);
 	return r;
 }
 
@@ -1270,10 +1257,24 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	gchar **unlocked = NULL, **locked = NULL;
 	char *collection = NULL, *label = NULL;
 	const char *item, *prompt;
-	int r;
+	GMainContext *ctx = g_main_context_new();
+	struct session_setup ss;
+	char detail[512] = "";
+	int r, r2;
 
-	if ((r = default_collection(h, w, cred->server, &collection)) != 0 ||
-	    (r = ensure_session(h, w)) != 0 ||
+	/* The session is negotiated while the default keyring is looked up. */
+	if ((r = session_start(h, ctx, &ss)) != 0)
+		goto out;
+	r = default_collection(h, w, cred->server, &collection);
+	if (r != 0 && ghcr_error_detail() != NULL)
+		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
+	r2 = session_finish(h, w, ctx, &ss);
+	if (r != 0) {
+		if (r2 != 0 && detail[0] != '\0')
+			ghcr_fail(r, "%s", detail); /* the first failure's */
+		goto out;
+	}
+	if ((r = r2) != 0 ||
 	    (r = session_encrypt(h, cred->secret, &secret)) != 0)
 		goto out;
 	g_variant_builder_init(&attrs, G_VARIANT_TYPE("a{ss}"));
@@ -1333,6 +1334,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_free(collection);
 	g_strfreev(unlocked);
 	g_strfreev(locked);
+	g_main_context_unref(ctx);
 	return r;
 }
 

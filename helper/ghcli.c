@@ -57,6 +57,11 @@ match_key(const char *line, size_t n, const char *key, size_t *vlen)
 		e--;
 	}
 	*vlen = (size_t)(e - v);
+	/* gh writes plain printable values; anything else is not a login we
+	 * could pass on (a NUL would also cut the copy short). */
+	for (const char *c = v; c < e; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return NULL;
 	return *vlen > 0 ? v : NULL;
 }
 

@@ -45,6 +45,23 @@ START_TEST(test_login_of_the_host_is_found)
 }
 END_TEST
 
+START_TEST(test_values_with_control_bytes_are_not_logins)
+{
+	static const char nul_user[] = "github.com:\n    oauth_token: gho_x\n    user: \0\0s\n";
+	static const char nul_token[] = "github.com:\n    oauth_token: gho\0x\n    user: u\n";
+	char *user, *token;
+
+	ck_assert_int_eq(ghcli_parse_hosts(nul_user, sizeof(nul_user) - 1,
+	    "github.com", 1, &user, &token), GHCR_OK);
+	ck_assert_msg(strcmp(user, "x-access-token") == 0,
+	    "a user with NUL bytes must fall back, got '%s'", user);
+	secmem_free(user);
+	secmem_free(token);
+	ck_assert_int_eq(ghcli_parse_hosts(nul_token, sizeof(nul_token) - 1,
+	    "github.com", 1, &user, &token), GHCR_ERR_NOT_FOUND);
+}
+END_TEST
+
 START_TEST(test_listing_copies_no_token)
 {
 	char *user, *token;
@@ -84,6 +101,7 @@ suite_ghcli(void)
 
 	tcase_add_test(tc, test_login_of_the_host_is_found);
 	tcase_add_test(tc, test_listing_copies_no_token);
+	tcase_add_test(tc, test_values_with_control_bytes_are_not_logins);
 	tcase_add_test(tc, test_absent_or_keyring_logins_are_not_found);
 	suite_add_tcase(s, tc);
 	return s;

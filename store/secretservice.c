@@ -1377,13 +1377,22 @@ ss_erase(void *handle, const char *server)
 
 /*
  * list: one SearchItems, then every item's properties fetched with
- * pipelined asynchronous Properties.GetAll calls, so N items cost about one
- * round trip, not N.  Attributes are readable without unlocking, and no
- * session is opened: no secret moves and nobody is prompted.
+ * pipelined asynchronous Properties.GetAll calls, a window of them in
+ * flight at once, so N items cost about N/LIST_WINDOW round trips, not N.
+ * Attributes are readable without unlocking, and no session is opened: no
+ * secret moves and nobody is prompted.  The deadline counts from the last
+ * reply, so a keyring of thousands of items is listed however long that
+ * takes, and a daemon that stops answering is still given up on.
  */
+#define LIST_WINDOW 64 /* well inside the bus's per-connection reply limit */
+
 struct list_fetch {
-	GVariant **replies; /* a{sv} per path, NULL when it failed */
-	GError *error;      /* first failure */
+	struct ss_handle *h;
+	struct watchdog *w;
+	gchar **paths;
+	size_t n, next;      /* paths, and the next one to ask about */
+	GVariant **replies;  /* a{sv} per path, NULL when it failed */
+	GError *error;       /* first failure */
 	size_t pending;
 };
 
@@ -1391,6 +1400,27 @@ struct list_call {
 	struct list_fetch *f;
 	size_t index;
 };
+
+static void list_got_props(GObject *src, GAsyncResult *res, gpointer data);
+
+/* Sends the next GetAll, if any is left and nothing has failed. */
+static void
+list_send_next(struct list_fetch *f)
+{
+	struct list_call *call;
+
+	if (f->next >= f->n || f->error != NULL)
+		return;
+	call = g_new0(struct list_call, 1);
+	call->f = f;
+	call->index = f->next++;
+	f->pending++;
+	/* No per-call timeout: the watchdog's deadline governs. */
+	g_dbus_connection_call(f->h->bus, SECRETS_NAME, f->paths[call->index],
+	    PROPS_IFACE, "GetAll", g_variant_new("(s)", ITEM_IFACE),
+	    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
+	    f->h->cancel, list_got_props, call);
+}
 
 static void
 list_got_props(GObject *src, GAsyncResult *res, gpointer data)
@@ -1404,6 +1434,7 @@ list_got_props(GObject *src, GAsyncResult *res, gpointer data)
 	if (reply != NULL) {
 		g_variant_get(reply, "(@a{sv})", &f->replies[call->index]);
 		g_variant_unref(reply);
+		watchdog_extend(f->w, DEADLINE_MS); /* progress */
 	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
 		/* Deleted since the search: simply not listed. */
@@ -1415,6 +1446,7 @@ list_got_props(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	f->pending--;
 	g_free(call);
+	list_send_next(f);
 }
 
 struct list_args {
@@ -1427,7 +1459,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	struct list_args *a = arg;
 	gchar **unlocked = NULL, **locked = NULL, **all = NULL;
-	struct list_fetch f = { NULL, NULL, 0 };
+	struct list_fetch f;
 	GMainContext *ctx = NULL;
 	GHashTable *best = NULL; /* server -> index of newest item */
 	GVariant **attrs = NULL;
@@ -1436,6 +1468,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	size_t n = 0, nu, nl;
 	int r;
 
+	memset(&f, 0, sizeof(f));
 	if ((r = search_paths(h, w, NULL, &unlocked, &locked)) != 0)
 		goto out;
 	nu = unlocked != NULL ? g_strv_length(unlocked) : 0;
@@ -1452,20 +1485,15 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 		all[nu + i] = locked[i];
 	f.replies = g_new0(GVariant *, n);
 
+	f.h = h;
+	f.w = w;
+	f.paths = all;
+	f.n = n;
 	/* A private context: the callbacks run here and nowhere else. */
 	ctx = g_main_context_new();
 	g_main_context_push_thread_default(ctx);
-	for (size_t i = 0; i < n; i++) {
-		struct list_call *call = g_new0(struct list_call, 1);
-
-		call->f = &f;
-		call->index = i;
-		f.pending++;
-		g_dbus_connection_call(h->bus, SECRETS_NAME, all[i], PROPS_IFACE,
-		    "GetAll", g_variant_new("(s)", ITEM_IFACE),
-		    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE,
-		    DEADLINE_MS, h->cancel, list_got_props, call);
-	}
+	for (size_t i = 0; i < LIST_WINDOW; i++)
+		list_send_next(&f);
 	/* Cancellation completes every call, so this loop ends. */
 	while (f.pending > 0)
 		g_main_context_iteration(ctx, TRUE);

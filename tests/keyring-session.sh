@@ -151,6 +151,16 @@ if [ "$mode" != activatable ]; then
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- The limits of the standard session bus (session.conf), not the
+       daemon's low built-in ones, so benchmarks see a real session. -->
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_message_size">1000000000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 EOF
 	config=(--config-file="$tmp/bus.conf")

@@ -40,7 +40,7 @@
  * for a daemon that is being bus-activated, short of the 2 s promise.
  * DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT (milliseconds) changes it
  * for very slow machines (or valgrind). */
-#define DEFAULT_DEADLINE_MS 800
+#define DEFAULT_DEADLINE_MS 1000
 #define DEADLINE_MS deadline_ms()
 /* If a call ignores cancellation this much longer, it is abandoned. */
 #define WATCHDOG_GRACE_MS 300

@@ -33,7 +33,7 @@
 # gnome-keyring-daemon is missing it prints why on stderr and exits 77
 # (skip) — or 1 when CI=true, where a missing tool is a failure, never a
 # silent skip.  When the tools exist but the daemon does not come up with
-# an unlocked keyring within 5 s, it prints the daemon's log and exits 70.
+# an unlocked keyring within 10 s, it prints the daemon's log and exits 70.
 set -u
 
 mode=keyring
@@ -79,7 +79,7 @@ if [ "${GHCR_KEYRING_STAGE:-}" = inner ]; then
 		keyring_pid=$!
 		export GHCR_KEYRING_PID=$keyring_pid
 		ready=
-		for _ in $(seq 1 100); do
+		for _ in $(seq 1 200); do
 			if ! kill -0 "$keyring_pid" 2>/dev/null; then break; fi
 			alias_path=$(bus_call org.freedesktop.secrets /org/freedesktop/secrets \
 				org.freedesktop.Secret.Service.ReadAlias string:default)
@@ -93,7 +93,7 @@ if [ "${GHCR_KEYRING_STAGE:-}" = inner ]; then
 			sleep 0.05
 		done
 		if [ -z "$ready" ]; then
-			echo "keyring-session: gnome-keyring-daemon did not come up with an unlocked login keyring within 5 s" >&2
+			echo "keyring-session: gnome-keyring-daemon did not come up with an unlocked login keyring within 10 s" >&2
 			sed 's/^/keyring-session: daemon: /' "$GHCR_KEYRING_DIR/daemon.log" >&2
 			exit 70
 		fi

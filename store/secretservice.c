@@ -1359,6 +1359,11 @@ do_erase(struct ss_handle *h, struct watchdog *w, void *arg)
 
 	if ((r = search_paths(h, w, server, &unlocked, &locked)) != 0)
 		goto out;
+	/* A locked item can only go once unlocked: ask the person first
+	 * (unlock_paths() fails fast with LOCKED when nobody can be asked). */
+	if (locked != NULL && locked[0] != NULL &&
+	    (r = unlock_paths(h, w, server, locked)) != 0)
+		goto out;
 	if ((r = delete_paths(h, w, server, unlocked, NULL)) != 0 ||
 	    (r = delete_paths(h, w, server, locked, NULL)) != 0)
 		goto out;

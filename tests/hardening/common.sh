@@ -20,7 +20,7 @@ h_clean_env() {
 	unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS GITHUB_SERVER_URL \
 		RUNNER_TEMP DOCKER_CREDENTIAL_GHCR_PASSPHRASE_FILE \
 		DOCKER_CREDENTIAL_GHCR_HOSTS DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER \
-		DOCKER_CREDENTIAL_GHCR_CONFIG DBUS_SESSION_BUS_ADDRESS
+		DOCKER_CREDENTIAL_GHCR_CONFIG
 	export HOME=$H_DIR/home
 	export XDG_CONFIG_HOME=$H_DIR/home/.config XDG_DATA_HOME=$H_DIR/home/.local/share
 	export XDG_RUNTIME_DIR=$H_DIR/run
@@ -113,4 +113,26 @@ h_sum() {
 	for f in "$@"; do
 		if [ -e "$f" ]; then sha256sum <"$f"; else echo "absent"; fi
 	done | sha256sum | cut -c1-16
+}
+
+# h_list_pairs FILE: a `list` answer {"k":"v",...} as "k=v" lines in
+# H_PAIRS, sorted by the helper's own order; builtins only (the names the
+# suites use hold no quote, comma or backslash).
+h_list_pairs() {
+	local body item
+	h_slurp "$1"
+	body=${H_TEXT%$'\n'}
+	body=${body#\{}; body=${body%\}}
+	H_PAIRS=
+	local IFS=,
+	for item in $body; do
+		item=${item//\"/}
+		H_PAIRS+="${item/:/=}"$'\n'
+	done
+}
+
+# h_sleep SECONDS: sleep without a fork (a read that times out).
+exec {H_SLEEP_FD}<> <(:)
+h_sleep() {
+	read -r -t "$1" -u "$H_SLEEP_FD" _ || true
 }

@@ -57,7 +57,9 @@ JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
 CRYPTO_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcrypto)
 SECRET_CFLAGS = $(shell $(PKG_CONFIG) --cflags libsecret-1)
-SECRET_LIBS = $(shell $(PKG_CONFIG) --libs libsecret-1)
+# The module also calls libgcrypt (libsecret's own dependency) for the
+# Secret Service transfer session it negotiates itself; see the README.
+SECRET_LIBS = $(shell $(PKG_CONFIG) --libs libsecret-1 libgcrypt)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
@@ -185,7 +187,7 @@ clean:
 # test-deps` installs what `make check` needs.  CI runs the latter.
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev
-TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus libsecret-tools \
+TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
 	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \
 	hyperfine golang-docker-credential-helpers pass gnupg time tmux shellcheck \

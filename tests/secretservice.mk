@@ -29,8 +29,3 @@ check-secretservice:
 	@echo "secretservice: not built (WITH_SECRETSERVICE=0)"
 	@echo "0 passed, 0 failed, 1 skipped"
 endif
-
-# The module calls libgcrypt directly for its transfer session (see
-# store/secretservice.c); libsecret depends on it, so nothing new is
-# installed.  Belongs with SECRET_LIBS in the Makefile.
-SECRET_LIBS += $(shell $(PKG_CONFIG) --libs libgcrypt)

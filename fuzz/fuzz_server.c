@@ -91,7 +91,9 @@ check_classification(const struct settings *s, const char *server)
 	char known[KNOWN_MAX][SERVER_MAX], gh[SERVER_MAX];
 	int n = known_hosts(s->github_host, known), hit = -1;
 
-	for (int i = 0; i < n; i++)
+	/* First match: github.com's own registries win when an enterprise
+	 * server's name would make one of them its registry too. */
+	for (int i = 0; i < n && hit < 0; i++)
 		if (strcmp(known[i], server) == 0)
 			hit = i;
 	if (github_server_for_registry(s, server, gh)) {

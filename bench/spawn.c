@@ -28,6 +28,9 @@
  *   max-runs N            time only N runs (a slow reference), taken in
  *                         the first N rounds, still interleaved
  *
+ * With -k a command that fails its check is reported as FAILED and the
+ * others are still measured (exit status 1); without it nothing is timed.
+ *
  * Output: a Markdown table on stdout (median wall time, ratio to the floor,
  * median CPU time, peak RSS) and, with -o FILE, the same figures as
  * tab-separated lines for scripts.
@@ -72,6 +75,7 @@ struct command {
 	double *wall_us;      /* one per timed run */
 	double *cpu_us;
 	long peak_rss_kb;
+	int broken;           /* failed its check run: not timed (-k) */
 };
 
 static struct command cmds[MAX_CMDS];
@@ -339,13 +343,15 @@ check_commands(void)
 				fprintf(stderr, "spawn: %s: expected stdout containing "
 				    "'%s', got %zu bytes without it\n", c->name,
 				    c->expect_contains, glen);
-				dump_fd("its stdout", out);
 				ok = 0;
 			}
 			free(got);
 		}
 		if (!ok) {
+			/* Protocol errors are one line on stdout. */
+			dump_fd("its stdout", out);
 			dump_fd("its stderr", err);
+			c->broken = 1;
 			failed++;
 		}
 		close(out);
@@ -372,7 +378,7 @@ quantile(double *v, int n, double q)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spawn [-n RUNS] [-w WARMUP] [-r RSS_RUNS] "
+	fprintf(stderr, "usage: spawn [-k] [-n RUNS] [-w WARMUP] [-r RSS_RUNS] "
 	    "[-o TSV] SPEC\n");
 	exit(2);
 }
@@ -380,13 +386,14 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	int runs = 200, warmup = 5, rss_runs = 5, opt;
+	int runs = 200, warmup = 5, rss_runs = 5, keep_going = 0, broken, opt;
 	const char *tsv_path = NULL;
 	FILE *tsv = NULL;
 	double floor_med = 0, floor_cpu = 0;
 
-	while ((opt = getopt(argc, argv, "n:w:r:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "kn:w:r:o:")) != -1) {
 		switch (opt) {
+		case 'k': keep_going = 1; break;
 		case 'n': runs = atoi(optarg); break;
 		case 'w': warmup = atoi(optarg); break;
 		case 'r': rss_runs = atoi(optarg); break;
@@ -413,8 +420,10 @@ main(int argc, char **argv)
 		if (c->wall_us == NULL || c->cpu_us == NULL)
 			die("out of memory%s", "");
 	}
-	if (check_commands() != 0)
+	if ((broken = check_commands()) != 0 && !keep_going)
 		die("%s", "a command did not do what the spec expects; nothing measured");
+	if (cmds[0].broken)
+		die("%s", "the floor command failed; nothing measured");
 
 	for (int round = -warmup; round < runs; round++) {
 		for (int k = 0; k < ncmds; k++) {
@@ -423,7 +432,8 @@ main(int argc, char **argv)
 			double wall, cpu;
 			int status;
 
-			if (round >= 0 && c->max_runs != 0 && c->nruns >= c->max_runs)
+			if (c->broken || (round >= 0 && c->max_runs != 0 &&
+			    c->nruns >= c->max_runs))
 				continue;
 			status = run_spawn(c, devnull, devnull, &wall, &cpu);
 			if (round >= 0 && !(WIFEXITED(status) &&
@@ -438,7 +448,11 @@ main(int argc, char **argv)
 	}
 	for (int round = 0; round < rss_runs; round++)
 		for (int i = 0; i < ncmds; i++) {
-			long kb = run_fork_rss(&cmds[i]);
+			long kb;
+
+			if (cmds[i].broken)
+				continue;
+			kb = run_fork_rss(&cmds[i]);
 
 			if (kb > cmds[i].peak_rss_kb)
 				cmds[i].peak_rss_kb = kb;
@@ -450,10 +464,18 @@ main(int argc, char **argv)
 	    "|---|--:|--:|--:|--:|--:|--:|--:|\n");
 	for (int i = 0; i < ncmds; i++) {
 		struct command *c = &cmds[i];
-		double med = quantile(c->wall_us, c->nruns, 0.5);
-		double p10 = quantile(c->wall_us, c->nruns, 0.1);
-		double p90 = quantile(c->wall_us, c->nruns, 0.9);
-		double cpu = quantile(c->cpu_us, c->nruns, 0.5);
+		double med, p10, p90, cpu;
+
+		if (c->broken) {
+			printf("| %s | 0 | FAILED (see stderr) | | | | | |\n", c->name);
+			if (tsv != NULL)
+				fprintf(tsv, "%s\tFAILED\n", c->name);
+			continue;
+		}
+		med = quantile(c->wall_us, c->nruns, 0.5);
+		p10 = quantile(c->wall_us, c->nruns, 0.1);
+		p90 = quantile(c->wall_us, c->nruns, 0.9);
+		cpu = quantile(c->cpu_us, c->nruns, 0.5);
 
 		if (i == 0) {
 			floor_med = med;
@@ -477,5 +499,5 @@ main(int argc, char **argv)
 			    cmds[i].name);
 	if (tsv != NULL && fclose(tsv) != 0)
 		die("cannot write %s", tsv_path);
-	return 0;
+	return broken != 0;
 }

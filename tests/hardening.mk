@@ -1,0 +1,17 @@
+# Hardening suites (tests/hardening/*.sh): bad input, look-alike hosts,
+# concurrency, crash safety, tampering, secret hygiene.  Each prints its
+# own `N passed, N failed` line; the target fails if any suite failed.
+# HARDENING_SUITES picks some: make check-hardening HARDENING_SUITES=tamper
+CHECK_TARGETS += check-hardening
+
+HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene
+
+.PHONY: check-hardening
+check-hardening: $(TARGETS)
+	@failed=; for s in $(HARDENING_SUITES); do \
+		echo "--- hardening/$$s"; \
+		GHCR_HELPER=$${GHCR_HELPER:-$(abspath $(PROGRAM))} \
+		DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+			bash tests/hardening/$$s.sh || failed="$$failed $$s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "hardening: failed:$$failed"; exit 1; fi

@@ -73,6 +73,18 @@ file_crypto_load(void)
 	memcpy(&fn.name, &sym, sizeof(sym));
 	CRYPTO_SYMBOLS(X)
 #undef X
+#ifdef OPENSSL_INIT_NO_ATEXIT
+	/* The helper exits right after its one request: OpenSSL's exit-time
+	 * teardown is a million instructions of nothing (our own buffers
+	 * are wiped by secmem_free before that).  Optional: init may be
+	 * missing or the flag unknown; then OpenSSL simply cleans up. */
+	if ((sym = dlsym(lib, "OPENSSL_init_crypto")) != NULL) {
+		__typeof__(OPENSSL_init_crypto) *init_crypto;
+
+		memcpy(&init_crypto, &sym, sizeof(sym));
+		(void)init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+	}
+#endif
 	crypto_ready = 1;
 	return GHCR_OK;
 }

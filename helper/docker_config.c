@@ -6,37 +6,17 @@
  * hold plaintext tokens, so every buffer holding its text is secmem memory.
  */
 #include "docker_config.h"
+#include "settings.h"
 #include "errors.h"
 #include "secmem.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char *
-env_nonempty(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-static const char *
-home_dir(void)
-{
-	const char *home = env_nonempty("HOME");
-	struct passwd *pw;
-
-	if (home != NULL)
-		return home;
-	pw = getpwuid(getuid());
-	return pw != NULL ? pw->pw_dir : NULL;
-}
 
 static int
 join(char out[PATH_MAX], const char *a, const char *b)
@@ -50,11 +30,11 @@ join(char out[PATH_MAX], const char *a, const char *b)
 int
 docker_config_default_path(char out[PATH_MAX])
 {
-	const char *dir = env_nonempty("DOCKER_CONFIG"), *home;
+	const char *dir = settings_getenv("DOCKER_CONFIG"), *home;
 
 	if (dir != NULL)
 		return join(out, dir, "config.json");
-	if ((home = home_dir()) == NULL)
+	if ((home = settings_home_dir()) == NULL)
 		return ghcr_fail(GHCR_ERR_CONFIG,
 		    "no home directory: set HOME or DOCKER_CONFIG");
 	return join(out, home, ".docker/config.json");
@@ -70,7 +50,7 @@ containers_auth_paths(char out[2][PATH_MAX], int *n)
 
 	*n = 0;
 	/* podman, skopeo and buildah use this one file when it is set. */
-	if ((v = env_nonempty("REGISTRY_AUTH_FILE")) != NULL) {
+	if ((v = settings_getenv("REGISTRY_AUTH_FILE")) != NULL) {
 		if (snprintf(out[0], PATH_MAX, "%s", v) >= PATH_MAX)
 			return ghcr_fail(GHCR_ERR_CONFIG, "REGISTRY_AUTH_FILE too long");
 		*n = 1;
@@ -79,15 +59,15 @@ containers_auth_paths(char out[2][PATH_MAX], int *n)
 	/* podman login writes the runtime file, which is read first and
 	 * would shadow the persistent one with its plaintext logins; it is
 	 * on a tmpfs, so credHelpers also go to the file that persists. */
-	if ((v = env_nonempty("XDG_RUNTIME_DIR")) != NULL && v[0] == '/') {
+	if ((v = settings_getenv("XDG_RUNTIME_DIR")) != NULL && v[0] == '/') {
 		if ((r = join(out[*n], v, "containers/auth.json")) != GHCR_OK)
 			return r;
 		if (stat(out[*n], &st) == 0)
 			(*n)++;
 	}
-	if ((v = env_nonempty("XDG_CONFIG_HOME")) != NULL && v[0] == '/')
+	if ((v = settings_getenv("XDG_CONFIG_HOME")) != NULL && v[0] == '/')
 		r = join(dir, v, "containers");
-	else if ((home = home_dir()) != NULL)
+	else if ((home = settings_home_dir()) != NULL)
 		r = join(dir, home, ".config/containers");
 	else
 		return ghcr_fail(GHCR_ERR_CONFIG, "no home directory: set HOME "

@@ -50,18 +50,18 @@ struct raw_settings {
 static char file_values[KEY_COUNT][PATH_MAX];
 static char config_line[PATH_MAX + 64];
 
-static const char *
-env_nonempty(const char *name)
+const char *
+settings_getenv(const char *name)
 {
 	const char *v = getenv(name);
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-static const char *
-home_dir(void)
+const char *
+settings_home_dir(void)
 {
-	const char *home = env_nonempty("HOME");
+	const char *home = settings_getenv("HOME");
 	struct passwd *pw;
 
 	if (home != NULL)
@@ -75,11 +75,11 @@ home_dir(void)
 static int
 xdg_dir(const char *var, const char *fallback, char *out, size_t outlen)
 {
-	const char *v = env_nonempty(var), *home;
+	const char *v = settings_getenv(var), *home;
 
 	if (v != NULL && v[0] == '/')
 		return snprintf(out, outlen, "%s", v) < (int)outlen ? 0 : -1;
-	if ((home = home_dir()) == NULL)
+	if ((home = settings_home_dir()) == NULL)
 		return -1;
 	return snprintf(out, outlen, "%s/%s", home, fallback) < (int)outlen ? 0 : -1;
 }
@@ -203,13 +203,13 @@ settings_load(struct settings *s)
 	    xdg_dir("XDG_DATA_HOME", ".local/share", data_dir, sizeof(data_dir)) != 0)
 		return ghcr_fail(GHCR_ERR_CONFIG,
 		    "no home directory: set HOME or " ENV_PREFIX "STORE");
-	if ((r = set_path(s->config_path, env_nonempty(ENV_PREFIX "CONFIG"),
+	if ((r = set_path(s->config_path, settings_getenv(ENV_PREFIX "CONFIG"),
 	    config_dir, "config")) != GHCR_OK)
 		return r;
 	if ((r = read_config_file(s->config_path, &raw)) != GHCR_OK)
 		return r;
 	for (int k = 0; k < KEY_COUNT; k++)
-		if ((v = env_nonempty(setting_names[k].env)) != NULL)
+		if ((v = settings_getenv(setting_names[k].env)) != NULL)
 			raw.value[k] = v;
 
 	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] : "auto";
@@ -228,9 +228,9 @@ settings_load(struct settings *s)
 
 	/* The ambient token belongs to the server the job runs on. */
 	v = raw.value[KEY_GITHUB_SERVER];
-	if (env_nonempty(ENV_PREFIX "GITHUB_SERVER") == NULL &&
-	    env_nonempty("GITHUB_SERVER_URL") != NULL)
-		v = env_nonempty("GITHUB_SERVER_URL");
+	if (settings_getenv(ENV_PREFIX "GITHUB_SERVER") == NULL &&
+	    settings_getenv("GITHUB_SERVER_URL") != NULL)
+		v = settings_getenv("GITHUB_SERVER_URL");
 	if (v == NULL)
 		v = "github.com";
 	if (server_normalise(v, s->github_host) != GHCR_OK)
@@ -240,7 +240,7 @@ settings_load(struct settings *s)
 	/* Inside Actions everything stored lives and dies with the job. */
 	v = getenv("GITHUB_ACTIONS");
 	s->in_actions = v != NULL && strcmp(v, "true") == 0;
-	runner_temp = env_nonempty("RUNNER_TEMP");
+	runner_temp = settings_getenv("RUNNER_TEMP");
 	if (s->in_actions && runner_temp != NULL && runner_temp[0] == '/') {
 		s->job_scoped = 1;
 		snprintf(data_dir, sizeof(data_dir), "%s", runner_temp);

@@ -35,6 +35,12 @@ struct settings {
 	int n_extra_hosts;
 };
 
+/* The value of environment variable `name`, or NULL when unset or empty. */
+const char *settings_getenv(const char *name);
+
+/* $HOME, else the password database's home directory; NULL when neither. */
+const char *settings_home_dir(void);
+
 /*
  * Fills *s from the environment and the configuration file.  Returns
  * GHCR_OK, or GHCR_ERR_CONFIG with a detail naming the bad setting.

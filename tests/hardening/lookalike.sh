@@ -5,6 +5,7 @@
 # "ambient" controls get exactly the token they should.  Each github.com
 # row runs twice: with the ambient token, and with only the gh login.  No
 # token ever appears on stderr, nor in `list`, nor unmasked in `status`.
+# LOOKALIKE_SOURCES=ambient skips the second pass (make valgrind does).
 set -u
 . "$(dirname "$0")/common.sh"
 HOSTS=${LOOKALIKE_HOSTS:-$(dirname "$0")/lookalike.hosts}
@@ -69,7 +70,7 @@ n_none=0
 while IFS=$'\t' read -r config expect server; do
 	case "$config" in ''|'#'*) continue ;; esac
 	sources=ambient
-	[ "$config" = gh ] && sources="ambient ghcli"
+	[ "$config" = gh ] && sources=${LOOKALIKE_SOURCES:-ambient ghcli}
 	[ "$expect" = none ] && n_none=$((n_none + 1))
 	for source in $sources; do
 		set_config "$config" "$source"

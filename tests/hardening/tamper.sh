@@ -9,6 +9,7 @@
 #  - a store or key file that group/others can read, a symlinked store or
 #    key file, a store owned by someone else, a store directory others can
 #    write: refused with a message that says how to fix it.
+# TAMPER_SAMPLE=N checks every Nth damaged variant (default: all).
 set -u
 . "$(dirname "$0")/common.sh"
 PY=python3
@@ -66,7 +67,11 @@ put("zeros", bytes(len(data)))
 PY
 n_var=0 bad=0 said_corrupt=0
 shopt -s nullglob
+k=0
 for f in "$V"/*; do
+	# TAMPER_SAMPLE=N checks every Nth variant only (make valgrind does).
+	k=$((k + 1))
+	[ $(( (k - 1) % ${TAMPER_SAMPLE:-1} )) -eq 0 ] || continue
 	n_var=$((n_var + 1))
 	name=${f##*/}
 	export DOCKER_CREDENTIAL_GHCR_STORE=$f
@@ -85,7 +90,7 @@ for f in "$V"/*; do
 done
 export DOCKER_CREDENTIAL_GHCR_STORE=$STORE
 if [ "$bad" -eq 0 ]; then
-	t_pass "$n_var damaged stores ($((size * 2)) byte flips, $size truncations, 4 others; store size $size bytes): all refused with one line, never 'not found'"
+	t_pass "$n_var damaged stores (of $k: $((size * 2)) byte flips, $size truncations, 4 others; store size $size bytes): all refused with one line, never 'not found'"
 else
 	t_fail "damaged stores all refused cleanly" "$bad of $n_var were not"
 fi

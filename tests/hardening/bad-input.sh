@@ -35,7 +35,7 @@ while IFS=$'\t' read -r name ops expect input; do
 		printf '%b' "$input" >"$H_DIR/in"
 	fi
 	for (( i = 0; i < ${#ops}; i++ )); do
-		case ${ops:i:1} in s) op=store ;; g) op=get ;; e) op=erase ;; esac
+		case ${ops:i:1} in s) op="store" ;; g) op="get" ;; e) op="erase" ;; esac
 		h_now; t0=$H_NOW
 		h_run "$op" "$H_DIR/in"
 		h_now; ms=$(( H_NOW - t0 ))

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the suites that source this
 # Shared set-up for the hardening suites: sources tests/lib.sh, gives each
 # suite a private scratch directory and an environment that cannot reach
 # the user's real stores (file backend in the scratch directory, no

@@ -38,8 +38,8 @@ blocked_pid() { # CMD... -> starts CMD as uid 65534 reading a FIFO; sets BPID
 	BFIFO=$fifo
 	# Wait until it sits in read(2) on stdin (syscall 0 on x86-64; any
 	# blocking state elsewhere).
-	local i
-	for i in $(seq 1 200); do
+	local _
+	for _ in $(seq 1 200); do
 		if [ "$(cut -d' ' -f1 /proc/$BPID/syscall 2>/dev/null)" = 0 ] &&
 			[ "$(readlink /proc/$BPID/exe)" != "$(command -v setpriv)" ]; then
 			return 0
@@ -107,7 +107,7 @@ fi
 # token appears nowhere it should not.  `get` on a healthy store answers
 # with the secret on stdout by design, so only its stderr is checked there.
 scan() { # LABEL
-	local op out
+	local op
 	for op in store get erase list status login logout version; do
 		case $op in
 		store|login) printf '{"ServerURL":"ghcr.io","Username":"octocat","Secret":"%s"}\n' "$TOKEN" >"$H_DIR/in" ;;

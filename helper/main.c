@@ -214,6 +214,7 @@ main(int argc, char **argv)
 	resolver_init(&res, &settings);
 	r = op->run(argc - 1, argv + 1, &res);
 	resolver_close(&res);
+	secmem_wipe_stack();
 out:
 	if (fflush(stdout) != 0 && r == GHCR_OK)
 		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write standard output");

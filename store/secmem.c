@@ -68,6 +68,18 @@ secmem_strdup(const char *s)
 	return s == NULL ? NULL : secmem_strndup(s, strlen(s));
 }
 
+#define SECMEM_STACK_WIPE (32 * 1024)
+
+__attribute__((noinline)) void
+secmem_wipe_stack(void)
+{
+	unsigned char frame[SECMEM_STACK_WIPE];
+
+	explicit_bzero(frame, sizeof(frame));
+	/* Keep the buffer (and so the wipe) from being optimised away. */
+	__asm__ __volatile__("" : : "r"(frame) : "memory");
+}
+
 int
 secmem_compare(const void *a, const void *b, size_t n)
 {

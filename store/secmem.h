@@ -22,6 +22,14 @@ char *secmem_strndup(const char *s, size_t n);
 /* Overwrites n bytes at p in a way the compiler may not elide. */
 void secmem_wipe(void *p, size_t n);
 
+/*
+ * Overwrites the 32 KiB of stack below the caller.  Libraries decrypt
+ * through stack buffers we do not own (OpenSSL's GCM leaves plaintext
+ * blocks there); main() calls this before exiting so that no copy of a
+ * secret outlives the request, even in memory nobody frees.
+ */
+void secmem_wipe_stack(void);
+
 /* Constant-time comparison of n bytes; 0 when equal. */
 int secmem_compare(const void *a, const void *b, size_t n);
 

@@ -86,6 +86,7 @@ file_crypto_load(void)
 	}
 #endif
 	crypto_ready = 1;
+	secmem_taint_stack();
 	return GHCR_OK;
 }
 

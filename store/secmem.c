@@ -70,14 +70,30 @@ secmem_strdup(const char *s)
 
 #define SECMEM_STACK_WIPE (32 * 1024)
 
-__attribute__((noinline)) void
-secmem_wipe_stack(void)
+static int stack_tainted;
+
+void
+secmem_taint_stack(void)
+{
+	stack_tainted = 1;
+}
+
+static __attribute__((noinline)) void
+wipe_stack_below(void)
 {
 	unsigned char frame[SECMEM_STACK_WIPE];
 
 	explicit_bzero(frame, sizeof(frame));
 	/* Keep the buffer (and so the wipe) from being optimised away. */
 	__asm__ __volatile__("" : : "r"(frame) : "memory");
+}
+
+void
+secmem_wipe_stack(void)
+{
+	if (stack_tainted)
+		wipe_stack_below();
+	stack_tainted = 0;
 }
 
 int

@@ -23,11 +23,14 @@ char *secmem_strndup(const char *s, size_t n);
 void secmem_wipe(void *p, size_t n);
 
 /*
- * Overwrites the 32 KiB of stack below the caller.  Libraries decrypt
- * through stack buffers we do not own (OpenSSL's GCM leaves plaintext
- * blocks there); main() calls this before exiting so that no copy of a
- * secret outlives the request, even in memory nobody frees.
+ * Libraries decrypt through stack buffers we do not own (OpenSSL's GCM
+ * leaves plaintext blocks there).  Code that hands a secret to such a
+ * library calls secmem_taint_stack(); main() calls secmem_wipe_stack()
+ * before exiting, which then overwrites the 32 KiB of stack below it, so
+ * no copy of a secret outlives the request.  Untainted, the wipe is a
+ * no-op and touches no fresh stack pages.
  */
+void secmem_taint_stack(void);
 void secmem_wipe_stack(void);
 
 /* Constant-time comparison of n bytes; 0 when equal. */

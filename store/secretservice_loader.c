@@ -9,6 +9,7 @@
  */
 #include "secretservice.h"
 #include "errors.h"
+#include "secmem.h"
 #include "store.h"
 
 #include <dlfcn.h>
@@ -63,6 +64,8 @@ load_module(const struct store_backend **out)
 	 * its callbacks into the helper are still all resolved here, once,
 	 * and a mismatch fails with a message instead of mid-operation.
 	 */
+	/* GLib and libgcrypt will hold the secret in their own frames. */
+	secmem_taint_stack();
 	handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (handle == NULL)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE,

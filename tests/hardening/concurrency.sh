@@ -138,7 +138,7 @@ run_race() {
 if [ "${1:-}" = --secretservice-inner ]; then
 	# Inside tests/keyring-session.sh: report counts to the outer run.
 	export DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice
-	# The backend's per-call deadline (800 ms) is meant to catch a dead
+	# The backend's short per-call deadline (about 1 s) is meant to catch a dead
 	# daemon, not a busy one: with every process released at once on two
 	# cores, the daemon queues them for seconds.  The race is about lost
 	# updates, so it runs with a generous deadline; a second round with

@@ -190,7 +190,7 @@ BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-de
 TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
 	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \
-	hyperfine golang-docker-credential-helpers pass gnupg time tmux shellcheck \
+	hyperfine golang-docker-credential-helpers pass gnupg time tmux shellcheck gdb strace \
 	rpm debhelper dpkg-dev fakeroot lintian groff-base man-db
 
 .PHONY: deps test-deps setup

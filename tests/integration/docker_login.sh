@@ -14,7 +14,7 @@ password=correct-horse-battery
 backend_flow() {
 	local backend=$1 work=$2 cfg
 	export DOCKER_CREDENTIAL_GHCR_BACKEND=$backend DOCKER_CREDENTIAL_GHCR_GH_CLI=off
-	export DOCKER_CONFIG=$work/docker-$backend PATH=$T_ROOT:$PATH
+	export DOCKER_CONFIG=$work/docker-$backend PATH="$(dirname "$T_HELPER"):$PATH"
 	mkdir -p "$DOCKER_CONFIG"
 	echo '{"credHelpers":{"127.0.0.1:5000":"ghcr"}}' > "$DOCKER_CONFIG/config.json"
 

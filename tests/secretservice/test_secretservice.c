@@ -294,8 +294,11 @@ store_foreign(const char *server, const char *user)
 }
 
 /* A D-Bus monitor: records "Member" of every Secret Service method call. */
+/* Monitors live in static storage: GDBus runs the filter on its own
+ * thread, which may still look at the monitor after the test moved on. */
 struct monitor {
 	GDBusConnection *conn;
+	guint filter_id;
 	GMutex mu;
 	GString *calls;
 	int ready;
@@ -344,7 +347,7 @@ monitor_start(struct monitor *m)
 	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
 	    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &err);
 	ck_assert_msg(m->conn != NULL, "monitor connection failed");
-	g_dbus_connection_add_filter(m->conn, monitor_filter, m, NULL);
+	m->filter_id = g_dbus_connection_add_filter(m->conn, monitor_filter, m, NULL);
 	reply = g_dbus_connection_call_sync(m->conn, "org.freedesktop.DBus",
 	    "/org/freedesktop/DBus", "org.freedesktop.DBus.Monitoring",
 	    "BecomeMonitor", g_variant_new("(^asu)", rules, 0u), NULL,
@@ -354,6 +357,20 @@ monitor_start(struct monitor *m)
 	g_variant_unref(reply);
 	g_mutex_lock(&m->mu);
 	m->ready = 1;
+	g_mutex_unlock(&m->mu);
+}
+
+static void
+monitor_stop(struct monitor *m)
+{
+	g_dbus_connection_remove_filter(m->conn, m->filter_id);
+	g_dbus_connection_close_sync(m->conn, NULL, NULL);
+	g_object_unref(m->conn);
+	m->conn = NULL;
+	g_mutex_lock(&m->mu);
+	g_string_free(m->calls, TRUE);
+	m->calls = g_string_new("");
+	m->ready = 0;
 	g_mutex_unlock(&m->mu);
 }
 
@@ -492,7 +509,7 @@ END_TEST
 
 START_TEST(test_list_opens_no_session_and_reads_no_secret)
 {
-	struct monitor m;
+	static struct monitor m;
 	struct listed l = { "", 0 };
 	struct credential c;
 	void *h = open_or_fail();
@@ -521,6 +538,7 @@ START_TEST(test_list_opens_no_session_and_reads_no_secret)
 	ck_assert_msg(count_word(calls, "OpenSession") == 1,
 	    "expected get to open exactly one session, saw calls: %s", calls);
 	g_free(calls);
+	monitor_stop(&m);
 	backend->close(h);
 }
 END_TEST
@@ -573,7 +591,7 @@ START_TEST(test_locked_keyring_lists_but_get_fails_fast)
 	void *h = open_or_fail();
 	struct listed l = { "", 0 };
 	struct credential c;
-	struct monitor m;
+	static struct monitor m;
 	char *calls;
 	double t0, dt;
 	int r;
@@ -628,6 +646,7 @@ START_TEST(test_locked_keyring_lists_but_get_fails_fast)
 
 	keyring_unlock();
 	expect_get(h, "locked.example", "lou", "locked-secret");
+	monitor_stop(&m);
 	backend->close(h);
 }
 END_TEST

@@ -20,10 +20,10 @@ ASAN_O = build/asan
 # helper's own exit 1.
 ASAN_MAKE = $(MAKE) --no-print-directory O=$(ASAN_O) SANITIZE=address,undefined \
 	CFLAGS="-O1 -g -fno-sanitize-recover=undefined"
-ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+ASAN_ENV = ASAN_OPTIONS=exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:fast_unwind_on_malloc=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
 	DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=10000 \
-	LSAN_OPTIONS=print_suppressions=0
+	LSAN_OPTIONS=print_suppressions=0:suppressions=$(abspath tests/lsan.supp)
 # The suites that run a helper; hygiene is left out (it reads every
 # mapping of the process, ASan's shadow memory included).
 ASAN_SUITES ?= $(filter check-unit check-commands check-integration check-secretservice check-hardening,$(CHECK_TARGETS))

@@ -23,11 +23,13 @@ ASAN_MAKE = $(MAKE) --no-print-directory O=$(ASAN_O) SANITIZE=address,undefined 
 ASAN_OPTS = exitcode=86:detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
 ASAN_ENV = UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87 \
 	DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=10000 \
-	CONCURRENCY_NEW=45 CONCURRENCY_ERASE=15 \
+	CONCURRENCY_NEW=45 CONCURRENCY_ERASE=15 TAMPER_SAMPLE=10 LOOKALIKE_SOURCES=ambient \
 	LSAN_OPTIONS=print_suppressions=0:suppressions=$(abspath tests/lsan.supp)
 # Instrumented writers are several times slower; 60 racing processes (the
 # full 140 race runs in check-hardening) keep them inside the file store's
-# 10 s lock wait on a loaded 2-core machine.
+# 10 s lock wait on a loaded 2-core machine.  Every 10th damaged store and
+# the ambient-token half of the look-alikes keep the run to minutes; the
+# full catalogues run uninstrumented in check-hardening.
 # The Secret Service suite needs full malloc stacks for its LeakSanitizer
 # suppressions (GLib has no frame pointers); elsewhere they only cost time.
 ASAN_SLOW_UNWIND = check-secretservice

@@ -27,7 +27,7 @@ struct file_handle {
 	char *passphrase;           /* secmem; from the text or, lazily, the file */
 	size_t passphrase_len;
 	unsigned char *raw_key;     /* secmem; the key file, read lazily */
-	struct file_key *key;       /* keys derived for the store's salt */
+	struct file_key *key;       /* keys derived for the store's salt; made on first use */
 };
 
 /* Puts the store's path (and a fix) in front of the decoder's detail. */
@@ -98,8 +98,7 @@ file_open(const struct store_location *where, void **out)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return GHCR_ERR_NO_MEMORY;
 	r = GHCR_ERR_NO_MEMORY;
-	if ((h->store_path = strdup(where->store_path)) == NULL ||
-	    (h->key = file_key_new()) == NULL)
+	if ((h->store_path = strdup(where->store_path)) == NULL)
 		goto out;
 	/* A passphrase wins over the key file: the user asked for it. */
 	if (where->passphrase != NULL) {
@@ -156,6 +155,10 @@ key_source(struct file_handle *h, int create, struct file_key_source *src)
 	int r;
 
 	memset(src, 0, sizeof(*src));
+	/* Made here, not in open(): a get with no store never needs it (and
+	 * its mlock()). */
+	if (h->key == NULL && (h->key = file_key_new()) == NULL)
+		return GHCR_ERR_NO_MEMORY;
 	if (h->passphrase == NULL && h->passphrase_path != NULL &&
 	    (r = file_io_read_passphrase(h->passphrase_path, &h->passphrase,
 	    &h->passphrase_len)) != 0)

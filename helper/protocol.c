@@ -181,35 +181,46 @@ out:
 	return r;
 }
 
+/* One JSON string literal, quotes and escapes included, in secmem memory
+ * (jansson allocates through secmem, set in main). */
+static char *
+encode_string(const char *value)
+{
+	json_t *v = json_string(value);
+	char *text = v != NULL ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	return text;
+}
+
 int
 protocol_format_credential(const struct credential *cred, char **out,
 			   size_t *outlen)
 {
-	json_t *obj;
-	char *text;
+	static const char fmt[] = "{\"ServerURL\":%s,\"Username\":%s,\"Secret\":%s}\n";
+	char *server, *username, *secret;
 	size_t n;
+	int r = GHCR_ERR_NO_MEMORY;
 
 	*out = NULL;
 	*outlen = 0;
-	obj = json_pack("{s:s, s:s, s:s}", "ServerURL", cred->server,
-	    "Username", cred->username, "Secret", cred->secret);
-	if (obj == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (text == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	n = strlen(text);
-	if ((*out = secmem_alloc(n + 2)) == NULL) {
-		secmem_free(text);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	memcpy(*out, text, n);
-	(*out)[n] = '\n';
-	*outlen = n + 1;
-	/* json_dumps allocated through secmem_alloc (set in main). */
-	secmem_free(text);
-	return GHCR_OK;
+	/* Three strings, not a JSON object: an object would make jansson
+	 * seed its hash table from /dev/urandom on every get. */
+	server = encode_string(cred->server);
+	username = encode_string(cred->username);
+	secret = encode_string(cred->secret);
+	if (server == NULL || username == NULL || secret == NULL)
+		goto out;
+	n = strlen(server) + strlen(username) + strlen(secret) + sizeof(fmt);
+	if ((*out = secmem_alloc(n)) == NULL)
+		goto out;
+	*outlen = (size_t)snprintf(*out, n, fmt, server, username, secret);
+	r = GHCR_OK;
+out:
+	secmem_free(server);
+	secmem_free(username);
+	secmem_free(secret);
+	return r;
 }
 
 int

@@ -952,6 +952,13 @@ ss_close(void *handle)
 	g_free(h);
 }
 
+/*
+ * "auto" probes the Secret Service and then opens it, in the same process:
+ * probe() leaves its checked connection here for that open() to take, so a
+ * get makes one connection to the bus, not two.
+ */
+static struct ss_handle *probed_handle;
+
 static int
 ss_open(const struct store_location *where, void **out)
 {
@@ -961,6 +968,11 @@ ss_open(const struct store_location *where, void **out)
 
 	(void)where;
 	*out = NULL;
+	if (probed_handle != NULL) {
+		*out = probed_handle;
+		probed_handle = NULL;
+		return GHCR_OK;
+	}
 	if ((why = secretservice_no_bus_reason()) != NULL)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s; %s",
 		    why, FILE_HINT);
@@ -1590,8 +1602,20 @@ ss_probe(const struct store_location *where)
 	if ((r = ss_open(where, &h)) != 0)
 		return r;
 	r = run_guarded(h, do_probe, NULL);
+	if (r == GHCR_OK && probed_handle == NULL) {
+		probed_handle = h;
+		return r;
+	}
 	ss_close(h);
 	return r;
+}
+
+/* A probe whose connection nobody opened (status, tests) closes it. */
+__attribute__((destructor)) static void
+drop_probed_handle(void)
+{
+	ss_close(probed_handle);
+	probed_handle = NULL;
 }
 
 static const struct store_backend ss_backend = {

@@ -138,7 +138,8 @@ sources_get(struct resolver *res, const char *server, struct credential *out,
 static int
 add_stored(const char *server, const char *username, void *ctx)
 {
-	return json_object_set_new(ctx, server, json_string(username));
+	return json_object_set_new(ctx, server, json_string(username)) == 0 ?
+	    0 : GHCR_ERR_NO_MEMORY;
 }
 
 /* Adds the registries of one GitHub server, unless already listed. */
@@ -167,7 +168,7 @@ sources_list(struct resolver *res, json_t *listing)
 	if ((r = resolver_open_backend(res)) != GHCR_OK)
 		return r;
 	if ((r = res->backend->list(res->handle, add_stored, listing)) != GHCR_OK)
-		return r < 0 ? r : GHCR_ERR_NO_MEMORY;
+		return r;
 	if (sources_ambient_token(&ambient) != NULL &&
 	    (r = add_github_hosts(res, listing, res->settings->github_host,
 	    sources_ambient_username())) != GHCR_OK)

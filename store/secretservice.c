@@ -1550,11 +1550,16 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 		g_hash_table_insert(best, (gpointer)server, GSIZE_TO_POINTER(i));
 	}
 	g_hash_table_iter_init(&it, best);
-	while (g_hash_table_iter_next(&it, &key, &val))
-		if (a->fn(key, attribute_value(attrs[GPOINTER_TO_SIZE(val)],
-		    "username"), a->ctx) != 0)
-			break;
 	r = GHCR_OK;
+	while (r == GHCR_OK && g_hash_table_iter_next(&it, &key, &val)) {
+		int stop = a->fn(key, attribute_value(attrs[GPOINTER_TO_SIZE(val)],
+		    "username"), a->ctx);
+
+		if (stop != 0) {
+			r = stop < 0 ? stop : GHCR_OK;
+			break;
+		}
+	}
  out:
 	if (best != NULL)
 		g_hash_table_unref(best);

@@ -34,7 +34,8 @@ struct store_location {
 	const char *passphrase;      /* optional: derive the key from this text */
 };
 
-/* Called once per entry by list(); a non-zero return stops the walk. */
+/* Called once per entry by list(); a non-zero return stops the walk, and a
+ * negative one (a ghcr_status) is what list() then returns. */
 typedef int (*store_list_fn)(const char *server, const char *username,
 			     void *ctx);
 

@@ -63,8 +63,9 @@ load_module(const struct store_backend **out)
 	 * the rest of a `get`.  The module itself is linked with -z now, so
 	 * its callbacks into the helper are still all resolved here, once,
 	 * and a mismatch fails with a message instead of mid-operation.
+	 * GLib and libgcrypt will hold secrets in their own stack frames:
+	 * main() wipes the stack before exit once this has run.
 	 */
-	/* GLib and libgcrypt will hold the secret in their own frames. */
 	secmem_taint_stack();
 	handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
 	if (handle == NULL)

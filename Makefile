@@ -184,10 +184,11 @@ clean:
 # --- set-up on Debian --------------------------------------------------------
 # `make setup` (as root or a sudoer) installs the build dependencies,
 # builds, installs, and configures Docker for the invoking user; `make
-# test-deps` installs what `make check` needs.  CI runs the latter.
+# test-deps` installs what `make check` needs (fragments add theirs with
+# `TEST_DEPS +=`).  CI runs the latter.
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev
-TEST_DEPS = $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libsecret-tools \
+TEST_DEPS += $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
 	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \
 	hyperfine golang-docker-credential-helpers pass gnupg time tmux shellcheck gdb strace \

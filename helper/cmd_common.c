@@ -70,15 +70,3 @@ cmd_wants_help(int argc, char **argv)
 			return 1;
 	return 0;
 }
-
-const char *
-cmd_backend_title(const char *name)
-{
-	if (name == NULL)
-		return "no store";
-	if (strcmp(name, "secretservice") == 0)
-		return "the Secret Service keyring";
-	if (strcmp(name, "file") == 0)
-		return "the encrypted file store";
-	return name;
-}

@@ -31,7 +31,4 @@ int cmd_helper_on_path(char found[PATH_MAX], int *same);
 /* 1 when argv[1..] asks for the command's help (-h, --help). */
 int cmd_wants_help(int argc, char **argv);
 
-/* "the Secret Service" or "the file store" style name of a backend. */
-const char *cmd_backend_title(const char *name);
-
 #endif

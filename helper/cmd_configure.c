@@ -162,7 +162,7 @@ configure_file(const char *path, const struct configure_args *a,
 		goto out;
 	if (nlogins > 0 && !a->dry_run && (r = resolver_open_backend(res)) != GHCR_OK)
 		goto out;
-	store = res->backend != NULL ? cmd_backend_title(res->backend->name) :
+	store = res->backend != NULL ? res->backend->title :
 	    "the credential store";
 	if (nlogins > 0 && (r = docker_config_migrate(&cfg, logins, nlogins,
 	    res->backend, res->handle, a->dry_run)) != GHCR_OK)

@@ -174,10 +174,10 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	if (is_github)
 		printf("Stored the login for %s (user %s, %s %s) in %s.\n", key,
 		    cred.username, token_kind_name(kind), mask,
-		    cmd_backend_title(res->backend->name));
+		    res->backend->title);
 	else
 		printf("Stored the login for %s (user %s) in %s.\n", key,
-		    cred.username, cmd_backend_title(res->backend->name));
+		    cred.username, res->backend->title);
 	if (res->settings->job_scoped)
 		printf("It lasts as long as this GitHub Actions job (under RUNNER_TEMP).\n");
 	note_docker_config(key, is_github);
@@ -232,7 +232,7 @@ cmd_logout(int argc, char **argv, struct resolver *res)
 		return r < 0 ? r : GHCR_ERR_SYSTEM;
 	if ((r = res->backend->erase(res->handle, key)) != GHCR_OK)
 		return r;
-	name = cmd_backend_title(res->backend->name);
+	name = res->backend->title;
 	if (find.found)
 		printf("Removed the login for %s from %s.\n", key, name);
 	else

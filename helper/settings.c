@@ -213,10 +213,8 @@ settings_load(struct settings *s)
 			raw.value[k] = v;
 
 	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] : "auto";
-	if (strcmp(v, "auto") != 0 && strcmp(v, "file") != 0 &&
-	    strcmp(v, "secretservice") != 0)
-		return ghcr_fail(GHCR_ERR_CONFIG, ENV_PREFIX "BACKEND must be "
-		    "auto, secretservice or file, not '%.32s'", v);
+	if ((r = store_setting_check(v)) != GHCR_OK)
+		return r;
 	snprintf(s->backend_setting, sizeof(s->backend_setting), "%s", v);
 
 	if (raw.value[KEY_GH_CLI] != NULL &&
@@ -266,40 +264,4 @@ settings_file_location(const struct settings *s, struct store_location *where)
 	where->key_path = s->key_path;
 	where->passphrase_path = s->passphrase_path[0] != '\0' ?
 	    s->passphrase_path : NULL;
-}
-
-int
-settings_choose_backend(const struct settings *s,
-			const struct store_backend **backend, const char **reason)
-{
-	const struct store_backend *ss;
-	struct store_location where;
-
-	*backend = NULL;
-	if (strcmp(s->backend_setting, "auto") != 0) {
-		*backend = store_backend_find(s->backend_setting);
-		*reason = "chosen by " ENV_PREFIX "BACKEND or the config file";
-		if (*backend == NULL)
-			return ghcr_fail(GHCR_ERR_CONFIG, "this build has no %s "
-			    "backend (built with WITH_SECRETSERVICE=0); use "
-			    ENV_PREFIX "BACKEND=file", s->backend_setting);
-		return GHCR_OK;
-	}
-	if (s->job_scoped) {
-		*backend = store_backend_find("file");
-		*reason = "GitHub Actions: job-scoped file store under RUNNER_TEMP";
-		return GHCR_OK;
-	}
-	ss = store_backend_find("secretservice");
-	settings_file_location(s, &where);
-	if (ss != NULL && ss->probe != NULL && ss->probe(&where) == GHCR_OK) {
-		*backend = ss;
-		*reason = "a Secret Service answers on the session bus";
-		return GHCR_OK;
-	}
-	ghcr_error_clear();
-	*backend = store_backend_find("file");
-	*reason = ss != NULL ? "no Secret Service answers here: encrypted file store"
-	    : "built without Secret Service support: encrypted file store";
-	return GHCR_OK;
 }

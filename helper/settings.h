@@ -51,15 +51,4 @@ int settings_load(struct settings *s);
 void settings_file_location(const struct settings *s,
 			    struct store_location *where);
 
-/*
- * Chooses the backend: the configured one, or for "auto" the job-scoped
- * file store inside Actions, the Secret Service where one answers, else the
- * file store.  *reason gets a static sentence saying why (for `status`).
- * Returns GHCR_OK, or GHCR_ERR_CONFIG when the setting names no backend
- * built into this helper.
- */
-int settings_choose_backend(const struct settings *s,
-			    const struct store_backend **backend,
-			    const char **reason);
-
 #endif

@@ -32,16 +32,20 @@ int
 resolver_open_backend(struct resolver *res)
 {
 	struct store_location where;
+	struct store_choice choice;
 	int r;
 
 	if (res->handle != NULL)
 		return GHCR_OK;
-	if (res->backend == NULL &&
-	    (r = settings_choose_backend(res->settings, &res->backend,
-	    &res->backend_reason)) != GHCR_OK)
-		return r;
 	settings_file_location(res->settings, &where);
-	return res->backend->open(&where, &res->handle);
+	if (res->backend != NULL) /* chosen before, but it failed to open */
+		return res->backend->open(&where, &res->handle);
+	r = store_choose_open(res->settings->backend_setting,
+	    res->settings->job_scoped, &where, &choice);
+	res->backend = choice.backend;
+	res->backend_reason = choice.reason;
+	res->handle = choice.handle;
+	return r;
 }
 
 const char *

@@ -399,6 +399,7 @@ file_probe(const struct store_location *where)
 
 const struct store_backend store_file_backend = {
 	.name = "file",
+	.title = "the encrypted file store",
 	.open = file_open,
 	.get = file_get,
 	.put = file_put,

@@ -1625,6 +1625,7 @@ drop_probed_handle(void)
 
 static const struct store_backend ss_backend = {
 	.name = "secretservice",
+	.title = "the Secret Service keyring",
 	.open = ss_open,
 	.get = ss_get,
 	.put = ss_put,

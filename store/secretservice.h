@@ -22,7 +22,7 @@
 
 /* Bumped whenever struct secretservice_module or struct store_backend change
  * shape, so a stale installed module is refused instead of misread. */
-#define SECRETSERVICE_ABI 1
+#define SECRETSERVICE_ABI 2
 
 struct secretservice_module {
 	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */

@@ -157,6 +157,7 @@ loader_probe(const struct store_location *where)
 
 const struct store_backend store_secretservice_backend = {
 	.name = "secretservice",
+	.title = "the Secret Service keyring",
 	.open = loader_open,
 	.get = loader_get,
 	.put = loader_put,

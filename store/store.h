@@ -34,15 +34,30 @@ struct store_location {
 	const char *passphrase;      /* optional: derive the key from this text */
 };
 
+/*
+ * What describe() hands to `status`: facts to show ("store" -> a path) and
+ * problems a person should fix, each with a stable id (for --json), a level
+ * ("error", "warning" or "note"), one sentence and its fix.
+ */
+struct store_report {
+	void (*fact)(void *ctx, const char *key, const char *value);
+	void (*problem)(void *ctx, const char *id, const char *level,
+			const char *problem, const char *fix);
+	void *ctx;
+};
+
 /* Called once per entry by list(); a non-zero return stops the walk, and a
  * negative one (a ghcr_status) is what list() then returns. */
 typedef int (*store_list_fn)(const char *server, const char *username,
 			     void *ctx);
 
 struct store_backend {
-	const char *name;
+	const char *name;  /* for settings: DOCKER_CREDENTIAL_GHCR_BACKEND */
+	const char *title; /* for people: "the encrypted file store" */
 
-	/* Prepares a handle in *out; must not hang (fails fast instead). */
+	/* Prepares a handle in *out; must not hang (fails fast instead).
+	 * GHCR_ERR_UNAVAILABLE means "cannot serve here at all" (no session
+	 * bus, no provider), which is what lets `auto` fall back. */
 	int (*open)(const struct store_location *where, void **out);
 
 	/* Fills *out for `server`; GHCR_ERR_NOT_FOUND when nothing is stored. */
@@ -62,7 +77,36 @@ struct store_backend {
 
 	/* optional: GHCR_OK when the backend can serve here, else why not. */
 	int (*probe)(const struct store_location *where);
+
+	/* optional: for `status`, what this backend keeps where (facts, only
+	 * when in_use) and what a person should fix there (problems, whether
+	 * in use or not, so a store left on disk is still checked).  Opens
+	 * nothing that can hang. */
+	void (*describe)(const struct store_location *where, int in_use,
+			 const struct store_report *report);
 };
+
+/* The backend chosen for a run, and why. */
+struct store_choice {
+	const struct store_backend *backend; /* NULL: the setting names none */
+	const char *reason;                  /* static sentence, for status */
+	void *handle;                        /* open handle, or NULL */
+};
+
+/* GHCR_OK when `setting` is "auto" or names a backend built in; else
+ * GHCR_ERR_CONFIG with a detail saying what is valid. */
+int store_setting_check(const char *setting);
+
+/*
+ * Chooses the backend for `setting` and opens it, filling *out.  For
+ * "auto": the file store when `job_scoped` (inside GitHub Actions), the
+ * Secret Service where it opens, the file store where it is unavailable.
+ * out->backend and out->reason are set even when opening fails, so status
+ * can say which backend failed.  Returns GHCR_OK or the open's error.
+ */
+int store_choose_open(const char *setting, int job_scoped,
+		      const struct store_location *where,
+		      struct store_choice *out);
 
 /* The built-in backend called `name`, or NULL when not built in. */
 const struct store_backend *store_backend_find(const char *name);

@@ -2,33 +2,12 @@
  * Shared pieces of the commands for people (see cmd_common.h).
  */
 #include "cmd_common.h"
-#include "github.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int
-cmd_github_hosts(const struct settings *s, char hosts[][SERVER_MAX], int max)
-{
-	char more[SETTINGS_MAX_HOSTS + 2][SERVER_MAX];
-	int n, m, k;
-
-	n = github_registries(s, "github.com", hosts, max);
-	if (strcmp(s->github_host, "github.com") == 0)
-		return n;
-	m = github_registries(s, s->github_host, more, SETTINGS_MAX_HOSTS + 2);
-	for (int i = 0; i < m && n < max; i++) {
-		for (k = 0; k < n; k++)
-			if (strcmp(hosts[k], more[i]) == 0)
-				break;
-		if (k == n)
-			memcpy(hosts[n++], more[i], SERVER_MAX);
-	}
-	return n;
-}
 
 int
 cmd_helper_on_path(char found[PATH_MAX], int *same)

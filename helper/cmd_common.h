@@ -1,25 +1,18 @@
 /*
- * Small pieces the commands for people share: the GitHub registry hosts
- * they act on, whether Docker can find this helper on PATH, and the
- * backend's human name.
+ * Small pieces the commands for people share: whether Docker can find
+ * this helper on PATH, and asking for help.
  */
 #ifndef GHCR_CMD_COMMON_H
 #define GHCR_CMD_COMMON_H
 
 #include <limits.h>
 
+#include "program.h"
 #include "server.h"
 #include "settings.h"
 
-#define PROGRAM_NAME "docker-credential-ghcr"
+/* The most registries a command acts on: the GitHub ones, or those given. */
 #define CMD_MAX_HOSTS (2 * SETTINGS_MAX_HOSTS + 4)
-
-/*
- * The GitHub registry hosts: github.com's (ghcr.io,
- * docker.pkg.github.com), then the configured server's (GHES, GHE.com)
- * and the added hosts, each once.  Returns how many were written.
- */
-int cmd_github_hosts(const struct settings *s, char hosts[][SERVER_MAX], int max);
 
 /*
  * Looks for PROGRAM_NAME in $PATH the way Docker does (the first

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "docker_config.h"
 #include "errors.h"
+#include "github.h"
 #include "secmem.h"
 
 #include <stdio.h>
@@ -162,10 +163,9 @@ configure_file(const char *path, const struct configure_args *a,
 		goto out;
 	if (nlogins > 0 && !a->dry_run && (r = resolver_open_backend(res)) != GHCR_OK)
 		goto out;
-	store = res->backend != NULL ? res->backend->title :
-	    "the credential store";
+	store = resolver_title(res);
 	if (nlogins > 0 && (r = docker_config_migrate(&cfg, logins, nlogins,
-	    res->backend, res->handle, a->dry_run)) != GHCR_OK)
+	    res, a->dry_run)) != GHCR_OK)
 		goto out;
 	for (int i = 0; i < nlogins; i++) {
 		print_login(&logins[i], store, a->dry_run);
@@ -206,7 +206,7 @@ cmd_configure(int argc, char **argv, struct resolver *res)
 	if ((r = parse_configure_args(argc, argv, a)) != GHCR_OK)
 		goto out;
 	if (a->nhosts == 0)
-		a->nhosts = cmd_github_hosts(res->settings, a->hosts, CMD_MAX_HOSTS);
+		a->nhosts = github_all_registries(res->settings, a->hosts, CMD_MAX_HOSTS);
 	if ((r = docker_config_default_path(docker)) != GHCR_OK ||
 	    (a->podman && (r = containers_auth_paths(podman, &npodman)) != GHCR_OK))
 		goto out;

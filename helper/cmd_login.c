@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "docker_config.h"
 #include "errors.h"
-#include "ghcli.h"
 #include "github.h"
 #include "secmem.h"
 #include "token_kind.h"
@@ -168,16 +167,15 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	if (is_github && (warning = token_kind_warning(kind)) != NULL)
 		fprintf(stderr, "warning: %s\n", warning);
 
-	if ((r = resolver_open_backend(res)) != GHCR_OK ||
-	    (r = res->backend->put(res->handle, &cred)) != GHCR_OK)
+	if ((r = resolver_put(res, &cred)) != GHCR_OK)
 		goto out;
 	if (is_github)
 		printf("Stored the login for %s (user %s, %s %s) in %s.\n", key,
 		    cred.username, token_kind_name(kind), mask,
-		    res->backend->title);
+		    resolver_title(res));
 	else
 		printf("Stored the login for %s (user %s) in %s.\n", key,
-		    cred.username, res->backend->title);
+		    cred.username, resolver_title(res));
 	if (res->settings->job_scoped)
 		printf("It lasts as long as this GitHub Actions job (under RUNNER_TEMP).\n");
 	note_docker_config(key, is_github);
@@ -207,8 +205,10 @@ int
 cmd_logout(int argc, char **argv, struct resolver *res)
 {
 	struct find_ctx find = { 0 };
-	char key[SERVER_MAX], github[SERVER_MAX], *user = NULL, *token = NULL;
-	const char *server = NULL, *ambient, *name;
+	struct credential other = { 0 };
+	struct source_hit hit;
+	char key[SERVER_MAX];
+	const char *server = NULL, *name;
 	int r;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -223,35 +223,29 @@ cmd_logout(int argc, char **argv, struct resolver *res)
 			return ghcr_fail(GHCR_ERR_BAD_INPUT, "logout takes one server");
 		server = argv[i];
 	}
-	if ((r = server_key(server, key)) != GHCR_OK ||
-	    (r = resolver_open_backend(res)) != GHCR_OK)
-		return r;
+	if ((r = server_key(server, key)) != GHCR_OK)
+		goto out;
 	/* list() reads no secret, so this asks no keyring to unlock. */
 	find.server = key;
-	if ((r = res->backend->list(res->handle, find_stored, &find)) != GHCR_OK)
-		return r < 0 ? r : GHCR_ERR_SYSTEM;
-	if ((r = res->backend->erase(res->handle, key)) != GHCR_OK)
-		return r;
-	name = res->backend->title;
+	if ((r = resolver_list(res, find_stored, &find)) != GHCR_OK) {
+		r = r < 0 ? r : GHCR_ERR_SYSTEM;
+		goto out;
+	}
+	if ((r = resolver_erase(res, key)) != GHCR_OK)
+		goto out;
+	name = resolver_title(res);
 	if (find.found)
 		printf("Removed the login for %s from %s.\n", key, name);
 	else
 		printf("No login for %s was stored in %s.\n", key, name);
 
-	/* Other sources may still answer, which would surprise. */
-	if (github_server_for_registry(res->settings, key, github)) {
-		if (strcmp(github, res->settings->github_host) == 0 &&
-		    sources_ambient_token(&ambient) != NULL)
-			printf("Note: %s in the environment still answers for %s.\n",
-			    sources_ambient_token(&ambient), key);
-		else if (res->settings->gh_cli &&
-		    ghcli_login(github, 0, &user, &token) == GHCR_OK) {
-			printf("Note: the GitHub CLI's login (user %s) still answers "
-			    "for %s; 'gh auth logout' removes it, or set "
-			    "DOCKER_CREDENTIAL_GHCR_GH_CLI=off.\n", user, key);
-			secmem_free(user);
-		}
-		ghcr_error_clear();
-	}
-	return GHCR_OK;
+	/* Another source may still answer, which would surprise. */
+	if (sources_get(res, key, SOURCES_SKIP_STORE | SOURCES_NO_SECRET,
+	    &other, &hit) == GHCR_OK && hit.source->still_answers != NULL)
+		hit.source->still_answers(stdout, &hit, &other);
+	ghcr_error_clear();
+	r = GHCR_OK;
+out:
+	credential_clear(&other);
+	return r;
 }

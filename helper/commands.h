@@ -1,5 +1,5 @@
 /*
- * Commands for people (SPEC §5): configure, login, logout, status.  Each
+ * Commands for people: configure, login, logout, status.  Each
  * takes the command's own argv (argv[0] is the command name) and the
  * resolver, prints for a person, and returns a ghcr_status.
  */

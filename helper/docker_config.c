@@ -6,6 +6,7 @@
  * hold plaintext tokens, so every buffer holding its text is secmem memory.
  */
 #include "docker_config.h"
+#include "resolver.h"
 #include "settings.h"
 #include "errors.h"
 #include "secmem.h"
@@ -457,8 +458,7 @@ same_login(const struct credential *a, const struct credential *b)
 
 int
 docker_config_migrate(struct docker_config *cfg, struct plaintext_login *logins,
-		      int n, const struct store_backend *backend, void *handle,
-		      int dry_run)
+		      int n, struct resolver *res, int dry_run)
 {
 	json_t *auths = json_object_get(cfg->root, "auths");
 	int r;
@@ -495,7 +495,7 @@ docker_config_migrate(struct docker_config *cfg, struct plaintext_login *logins,
 			continue;
 		}
 		/* The plaintext goes only once the store holds the login. */
-		if ((r = backend->put(handle, &l->cred)) != GHCR_OK) {
+		if ((r = resolver_put(res, &l->cred)) != GHCR_OK) {
 			l->outcome = LOGIN_FAILED;
 			snprintf(l->why, sizeof(l->why), "%s", ghcr_error_message(r));
 			ghcr_error_clear();

@@ -113,8 +113,10 @@ int docker_config_logins(const struct docker_config *cfg,
 /* Wipes and frees what docker_config_logins() returned; NULL accepted. */
 void docker_config_logins_free(struct plaintext_login *logins, int n);
 
+struct resolver;
+
 /*
- * Moves logins[0..n) into the store through backend/handle: each is put,
+ * Moves logins[0..n) into the store through `res`: each is put,
  * and only once the store has it is its key removed from cfg.  The first
  * login per host wins; an identical one later is removed too, a different
  * one is kept (LOGIN_CONFLICT).  Sets each outcome; when `dry_run` is set,
@@ -123,8 +125,7 @@ void docker_config_logins_free(struct plaintext_login *logins, int n);
  */
 int docker_config_migrate(struct docker_config *cfg,
 			  struct plaintext_login *logins, int n,
-			  const struct store_backend *backend, void *handle,
-			  int dry_run);
+			  struct resolver *res, int dry_run);
 
 /*
  * GHCR_OK when docker_config_save() may rewrite the file; else

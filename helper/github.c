@@ -45,13 +45,44 @@ github_registries(const struct settings *s, const char *github_host,
 	return n;
 }
 
+int
+github_servers(const struct settings *s, const char *servers[2])
+{
+	servers[0] = "github.com";
+	if (strcmp(s->github_host, servers[0]) == 0)
+		return 1;
+	servers[1] = s->github_host;
+	return 2;
+}
+
+int
+github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
+		      int max)
+{
+	char more[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
+	const char *servers[2];
+	int n, m, k;
+
+	n = github_registries(s, "github.com", hosts, max);
+	if (github_servers(s, servers) == 1)
+		return n;
+	m = github_registries(s, servers[1], more, GITHUB_SERVER_REGISTRIES);
+	for (int i = 0; i < m && n < max; i++) {
+		for (k = 0; k < n; k++)
+			if (strcmp(hosts[k], more[i]) == 0)
+				break;
+		if (k == n)
+			memcpy(hosts[n++], more[i], SERVER_MAX);
+	}
+	return n;
+}
+
 static int
 is_registry_of(const struct settings *s, const char *github_host,
 	       const char *server)
 {
-	char hosts[SETTINGS_MAX_HOSTS + 2][SERVER_MAX];
-	int n = github_registries(s, github_host, hosts,
-	    SETTINGS_MAX_HOSTS + 2);
+	char hosts[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
+	int n = github_registries(s, github_host, hosts, GITHUB_SERVER_REGISTRIES);
 
 	for (int i = 0; i < n; i++)
 		if (strcmp(hosts[i], server) == 0)
@@ -63,17 +94,17 @@ int
 github_server_for_registry(const struct settings *s, const char *server,
 			   char out[SERVER_MAX])
 {
+	const char *servers[2];
+	int n = github_servers(s, servers);
+
 	out[0] = '\0';
-	/* github.com's registries always count, so a github.com login in the
-	 * GitHub CLI serves ghcr.io even on a GHES runner. */
-	if (is_registry_of(s, "github.com", server)) {
-		snprintf(out, SERVER_MAX, "github.com");
-		return 1;
-	}
-	if (s->github_host[0] != '\0' &&
-	    is_registry_of(s, s->github_host, server)) {
-		snprintf(out, SERVER_MAX, "%s", s->github_host);
-		return 1;
-	}
+	/* github.com's registries come first and always count, so a
+	 * github.com login in the GitHub CLI serves ghcr.io even on a GHES
+	 * runner. */
+	for (int i = 0; i < n; i++)
+		if (is_registry_of(s, servers[i], server)) {
+			snprintf(out, SERVER_MAX, "%s", servers[i]);
+			return 1;
+		}
 	return 0;
 }

@@ -11,6 +11,9 @@
 #include "server.h"
 #include "settings.h"
 
+/* The most registries one GitHub server has: its two, and the added hosts. */
+#define GITHUB_SERVER_REGISTRIES (SETTINGS_MAX_HOSTS + 2)
+
 /*
  * For a normalised server key, writes the GitHub server it belongs to
  * ("github.com" for ghcr.io and docker.pkg.github.com, "HOST" for
@@ -31,6 +34,22 @@ int github_server_for_registry(const struct settings *s, const char *server,
  */
 int github_registries(const struct settings *s, const char *github_host,
 		      char hosts[][SERVER_MAX], int max);
+
+/*
+ * The GitHub servers whose tokens may be handed out: github.com, then the
+ * configured server when it is another one.  Points servers[0..2) at
+ * static text or into `s`; returns how many (1 or 2).
+ */
+int github_servers(const struct settings *s, const char *servers[2]);
+
+/*
+ * Every GitHub registry host, each once: github.com's (ghcr.io,
+ * docker.pkg.github.com), then the configured server's (GHES, GHE.com)
+ * and the added hosts.  The one list status, configure and list act on.
+ * Returns how many were written to hosts[0..max).
+ */
+int github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
+			  int max);
 
 /* 1 when `host` ends in ".ghe.com" (GitHub Enterprise Cloud with data
  * residency), which has only a containers. registry. */

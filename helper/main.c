@@ -16,12 +16,11 @@
 
 #include "commands.h"
 #include "errors.h"
+#include "program.h"
 #include "protocol.h"
 #include "secmem.h"
 #include "settings.h"
 #include "sources.h"
-
-#define PROGRAM "docker-credential-ghcr"
 
 static int
 op_store(int argc, char **argv, struct resolver *res)
@@ -34,9 +33,9 @@ op_store(int argc, char **argv, struct resolver *res)
 	(void)argc, (void)argv;
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
 	    (r = protocol_parse_store(input, len, &cred)) != GHCR_OK ||
-	    (r = resolver_open_backend(res)) != GHCR_OK)
+	    (r = resolver_put(res, &cred)) != GHCR_OK)
 		goto out;
-	r = res->backend->put(res->handle, &cred);
+	r = GHCR_OK;
 out:
 	credential_clear(&cred);
 	secmem_free(input);
@@ -47,7 +46,7 @@ static int
 op_get(int argc, char **argv, struct resolver *res)
 {
 	struct credential cred = { 0 };
-	enum source_kind from;
+	struct source_hit hit;
 	char server[SERVER_MAX], *input = NULL, *answer = NULL;
 	size_t len;
 	int r;
@@ -55,10 +54,11 @@ op_get(int argc, char **argv, struct resolver *res)
 	(void)argc, (void)argv;
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
 	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
-	    (r = sources_get(res, server, &cred, &from)) != GHCR_OK ||
-	    (r = protocol_format_credential(&cred, &answer, &len)) != GHCR_OK)
+	    (r = sources_get(res, server, 0, &cred, &hit)) != GHCR_OK ||
+	    (r = protocol_format_credential(&cred, &answer, &len)) != GHCR_OK ||
+	    (r = protocol_write_all(STDOUT_FILENO, answer, len)) != GHCR_OK)
 		goto out;
-	r = protocol_write_all(STDOUT_FILENO, answer, len);
+	r = GHCR_OK;
 out:
 	secmem_free(answer);
 	credential_clear(&cred);
@@ -76,9 +76,9 @@ op_erase(int argc, char **argv, struct resolver *res)
 	(void)argc, (void)argv;
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
 	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
-	    (r = resolver_open_backend(res)) != GHCR_OK)
+	    (r = resolver_erase(res, server)) != GHCR_OK)
 		goto out;
-	r = res->backend->erase(res->handle, server);
+	r = GHCR_OK;
 out:
 	secmem_free(input);
 	return r;
@@ -88,23 +88,21 @@ static int
 op_list(int argc, char **argv, struct resolver *res)
 {
 	json_t *listing;
-	char *text = NULL;
+	char *answer = NULL;
+	size_t len;
 	int r;
 
 	(void)argc, (void)argv;
 	/* list ignores its input; it is not even read. */
 	if ((listing = json_object()) == NULL)
 		return GHCR_ERR_NO_MEMORY;
-	if ((r = sources_list(res, listing)) != GHCR_OK)
+	if ((r = sources_list(res, listing)) != GHCR_OK ||
+	    (r = protocol_format_list(listing, &answer, &len)) != GHCR_OK ||
+	    (r = protocol_write_all(STDOUT_FILENO, answer, len)) != GHCR_OK)
 		goto out;
-	if ((text = json_dumps(listing, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		r = GHCR_ERR_NO_MEMORY;
-		goto out;
-	}
-	if ((r = protocol_write_all(STDOUT_FILENO, text, strlen(text))) == GHCR_OK)
-		r = protocol_write_all(STDOUT_FILENO, "\n", 1);
+	r = GHCR_OK;
 out:
-	secmem_free(text);
+	secmem_free(answer);
 	json_decref(listing);
 	return r;
 }
@@ -113,7 +111,7 @@ static int
 op_version(int argc, char **argv, struct resolver *res)
 {
 	(void)argc, (void)argv, (void)res;
-	printf("%s (%s) %s\n", PROGRAM, GHCR_PACKAGE, GHCR_VERSION);
+	printf("%s (%s) %s\n", PROGRAM_NAME, GHCR_PACKAGE, GHCR_VERSION);
 	return GHCR_OK;
 }
 
@@ -151,11 +149,11 @@ op_help(int argc, char **argv, struct resolver *res)
 	printf("Usage: %s <command> [arguments]\n\n"
 	    "A Docker credential helper for GitHub's container registries.\n"
 	    "Docker, podman and skopeo run it with one of the protocol commands;\n"
-	    "people use the others.\n\nProtocol commands:\n", PROGRAM);
+	    "people use the others.\n\nProtocol commands:\n", PROGRAM_NAME);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (ops[i].help != NULL && ops[i].protocol)
 			printf("  %-10s %s\n", ops[i].name, ops[i].help);
-	printf("\nCommands for people (%s COMMAND --help for details):\n", PROGRAM);
+	printf("\nCommands for people (%s COMMAND --help for details):\n", PROGRAM_NAME);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		const char *tab;
 
@@ -168,7 +166,7 @@ op_help(int argc, char **argv, struct resolver *res)
 	printf("\nOptions:\n  -h, --help     show this help\n"
 	    "  -v, --version  print the version\n\n"
 	    "Settings come from DOCKER_CREDENTIAL_GHCR_* variables and\n"
-	    "$XDG_CONFIG_HOME/docker-credential-ghcr/config; see %s(1).\n", PROGRAM);
+	    "$XDG_CONFIG_HOME/" PROGRAM_NAME "/config; see %s(1).\n", PROGRAM_NAME);
 	return GHCR_OK;
 }
 
@@ -204,7 +202,7 @@ main(int argc, char **argv)
 			op = &ops[i];
 	if (op == NULL) {
 		fprintf(stderr, "%s: unknown command '%.64s'; see %s --help\n",
-		    PROGRAM, argv[1], PROGRAM);
+		    PROGRAM_NAME, argv[1], PROGRAM_NAME);
 		return 1;
 	}
 	if ((r = settings_load(&settings)) != GHCR_OK) {
@@ -223,6 +221,6 @@ out:
 	if (op->protocol)
 		printf("%s\n", ghcr_error_message(r));
 	else
-		fprintf(stderr, "%s: %s\n", PROGRAM, ghcr_error_message(r));
+		fprintf(stderr, "%s: %s\n", PROGRAM_NAME, ghcr_error_message(r));
 	return 1;
 }

@@ -224,6 +224,28 @@ out:
 }
 
 int
+protocol_format_list(const json_t *listing, char **out, size_t *outlen)
+{
+	char *text;
+	size_t n;
+
+	*out = NULL;
+	*outlen = 0;
+	if ((text = json_dumps(listing, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	n = strlen(text);
+	if ((*out = secmem_alloc(n + 2)) == NULL) {
+		secmem_free(text);
+		return GHCR_ERR_NO_MEMORY;
+	}
+	memcpy(*out, text, n);
+	memcpy(*out + n, "\n", 2);
+	*outlen = n + 1;
+	secmem_free(text);
+	return GHCR_OK;
+}
+
+int
 protocol_write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {

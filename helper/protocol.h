@@ -6,6 +6,7 @@
 #ifndef GHCR_PROTOCOL_H
 #define GHCR_PROTOCOL_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "server.h"
@@ -45,6 +46,13 @@ int protocol_parse_store(const char *buf, size_t len, struct credential *cred);
  */
 int protocol_format_credential(const struct credential *cred, char **out,
 			       size_t *outlen);
+
+/*
+ * Serialises a list answer: the JSON object `listing` (server -> username)
+ * on one line, keys sorted, with a trailing newline, into a secmem buffer
+ * (*out, length *outlen).  Returns GHCR_OK or GHCR_ERR_NO_MEMORY.
+ */
+int protocol_format_list(const json_t *listing, char **out, size_t *outlen);
 
 /* Writes all of buf to fd, retrying short writes; GHCR_ERR_SYSTEM on error. */
 int protocol_write_all(int fd, const char *buf, size_t len);

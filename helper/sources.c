@@ -1,195 +1,113 @@
 /*
- * Credential resolution (see sources.h).  The GitHub gate is here: the
- * ambient token and gh's login are only ever considered after
- * github_server_for_registry() has matched the server exactly, and the
- * ambient token only for the GitHub server it was issued by.
+ * The table of credential sources and the walks over it (see sources.h).
+ * The order of the table is the order of precedence.
  */
 #include "sources.h"
 #include "errors.h"
-#include "ghcli.h"
 #include "github.h"
 #include "secmem.h"
 
-#include <stdlib.h>
 #include <string.h>
 
-void
-resolver_init(struct resolver *res, const struct settings *s)
+extern const struct source source_stored;
+extern const struct source source_ambient;
+extern const struct source source_ghcli;
+
+static const struct source *const sources[] = {
+	&source_stored,
+	&source_ambient,
+	&source_ghcli,
+	NULL,
+};
+
+const struct source *
+sources_find(const char *id)
 {
-	memset(res, 0, sizeof(*res));
-	res->settings = s;
-}
-
-void
-resolver_close(struct resolver *res)
-{
-	if (res->backend != NULL && res->handle != NULL)
-		res->backend->close(res->handle);
-	res->handle = NULL;
-}
-
-int
-resolver_open_backend(struct resolver *res)
-{
-	struct store_location where;
-	struct store_choice choice;
-	int r;
-
-	if (res->handle != NULL)
-		return GHCR_OK;
-	settings_file_location(res->settings, &where);
-	if (res->backend != NULL) /* chosen before, but it failed to open */
-		return res->backend->open(&where, &res->handle);
-	r = store_choose_open(res->settings->backend_setting,
-	    res->settings->job_scoped, &where, &choice);
-	res->backend = choice.backend;
-	res->backend_reason = choice.reason;
-	res->handle = choice.handle;
-	return r;
-}
-
-const char *
-sources_ambient_token(const char **value)
-{
-	static const char *const names[] = { "GITHUB_TOKEN", "GH_TOKEN" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *v = getenv(names[i]);
-
-		if (v != NULL && v[0] != '\0') {
-			*value = v;
-			return names[i];
-		}
-	}
-	*value = NULL;
+	for (size_t i = 0; sources[i] != NULL; i++)
+		if (strcmp(sources[i]->id, id) == 0)
+			return sources[i];
 	return NULL;
 }
 
-const char *
-sources_ambient_username(void)
-{
-	const char *actor = getenv("GITHUB_ACTOR");
-
-	/* Registries want a non-empty name; with a token any name logs in,
-	 * and this is the one GitHub itself uses for app tokens. */
-	return actor != NULL && actor[0] != '\0' ? actor : "x-access-token";
-}
-
-const char *
-sources_kind_name(enum source_kind kind)
-{
-	switch (kind) {
-	case SOURCE_STORED: return "stored";
-	case SOURCE_AMBIENT: return "ambient token";
-	case SOURCE_GH_CLI: return "GitHub CLI login";
-	default: return "none";
-	}
-}
-
-static int
-fill_credential(struct credential *out, const char *server,
-		const char *username, const char *secret)
-{
-	out->server = secmem_strdup(server);
-	out->username = secmem_strdup(username);
-	out->secret = secmem_strdup(secret);
-	if (out->server == NULL || out->username == NULL || out->secret == NULL) {
-		credential_clear(out);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	return GHCR_OK;
-}
-
 int
-sources_get(struct resolver *res, const char *server, struct credential *out,
-	    enum source_kind *from)
+sources_get(struct resolver *res, const char *server, unsigned how,
+	    struct credential *out, struct source_hit *hit)
 {
-	char github_host[SERVER_MAX], *user = NULL, *token = NULL;
-	const char *ambient;
-	int r;
+	struct source_query q = { res, server, NULL, !(how & SOURCES_NO_SECRET) };
+	char github[SERVER_MAX];
+	int r = GHCR_ERR_NOT_FOUND, gate = -1;
 
 	memset(out, 0, sizeof(*out));
-	*from = SOURCE_NONE;
-	if ((r = resolver_open_backend(res)) != GHCR_OK)
-		return r;
-	r = res->backend->get(res->handle, server, out);
-	if (r == GHCR_OK)
-		*from = SOURCE_STORED;
-	if (r != GHCR_ERR_NOT_FOUND)
-		return r;
+	memset(hit, 0, sizeof(*hit));
+	for (size_t i = 0; sources[i] != NULL; i++) {
+		const struct source *src = sources[i];
 
-	if (!github_server_for_registry(res->settings, server, github_host))
-		return GHCR_ERR_NOT_FOUND;
-	if (strcmp(github_host, res->settings->github_host) == 0 &&
-	    sources_ambient_token(&ambient) != NULL) {
-		if ((r = fill_credential(out, server, sources_ambient_username(),
-		    ambient)) == GHCR_OK)
-			*from = SOURCE_AMBIENT;
-		return r;
+		if ((how & SOURCES_SKIP_STORE) && (src->flags & SOURCE_STORE))
+			continue;
+		if (src->flags & SOURCE_GITHUB) {
+			/* The gate: an exact GitHub registry, or no token. */
+			if (gate == -1)
+				gate = github_server_for_registry(res->settings,
+				    server, github);
+			if (!gate)
+				continue;
+			q.github = github;
+		}
+		if ((r = src->get(&q, out, hit)) == GHCR_ERR_NOT_FOUND)
+			continue;
+		if (r != GHCR_OK)
+			goto out;
+		if (out->server == NULL &&
+		    (out->server = secmem_strdup(server)) == NULL) {
+			r = GHCR_ERR_NO_MEMORY;
+			goto out;
+		}
+		hit->source = src;
+		return GHCR_OK;
 	}
-	if (!res->settings->gh_cli)
-		return GHCR_ERR_NOT_FOUND;
-	if ((r = ghcli_login(github_host, 1, &user, &token)) != GHCR_OK)
-		return r;
-	r = fill_credential(out, server, user, token);
-	if (r == GHCR_OK)
-		*from = SOURCE_GH_CLI;
-	secmem_free(user);
-	secmem_free(token);
+out:
+	credential_clear(out);
+	hit->detail = NULL;
 	return r;
-}
-
-static int
-add_stored(const char *server, const char *username, void *ctx)
-{
-	return json_object_set_new(ctx, server, json_string(username)) == 0 ?
-	    0 : GHCR_ERR_NO_MEMORY;
-}
-
-/* Adds the registries of one GitHub server, unless already listed. */
-static int
-add_github_hosts(struct resolver *res, json_t *listing, const char *github_host,
-		 const char *username)
-{
-	char hosts[SETTINGS_MAX_HOSTS + 2][SERVER_MAX];
-	int n = github_registries(res->settings, github_host, hosts,
-	    SETTINGS_MAX_HOSTS + 2);
-
-	for (int i = 0; i < n; i++)
-		if (json_object_get(listing, hosts[i]) == NULL &&
-		    json_object_set_new(listing, hosts[i], json_string(username)) != 0)
-			return GHCR_ERR_NO_MEMORY;
-	return GHCR_OK;
 }
 
 int
 sources_list(struct resolver *res, json_t *listing)
 {
-	const char *ambient, *servers[2];
-	char *user = NULL, *token = NULL;
 	int r;
 
-	if ((r = resolver_open_backend(res)) != GHCR_OK)
-		return r;
-	if ((r = res->backend->list(res->handle, add_stored, listing)) != GHCR_OK)
-		return r;
-	if (sources_ambient_token(&ambient) != NULL &&
-	    (r = add_github_hosts(res, listing, res->settings->github_host,
-	    sources_ambient_username())) != GHCR_OK)
-		return r;
-	if (!res->settings->gh_cli)
-		return GHCR_OK;
-	servers[0] = "github.com";
-	servers[1] = res->settings->github_host;
-	for (int i = 0; i < 2; i++) {
-		if (i == 1 && strcmp(servers[1], servers[0]) == 0)
-			break;
-		if (ghcli_login(servers[i], 0, &user, &token) != GHCR_OK)
-			continue;
-		r = add_github_hosts(res, listing, servers[i], user);
-		secmem_free(user);
-		if (r != GHCR_OK)
+	for (size_t i = 0; sources[i] != NULL; i++)
+		if ((r = sources[i]->list(res, sources[i], listing)) != GHCR_OK)
 			return r;
-	}
 	return GHCR_OK;
+}
+
+int
+sources_list_github(struct resolver *res, const struct source *self,
+		    json_t *listing)
+{
+	char hosts[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
+	const char *servers[2];
+	int nservers = github_servers(res->settings, servers), n, r = GHCR_OK;
+
+	for (int g = 0; g < nservers && r == GHCR_OK; g++) {
+		struct source_query q = { res, NULL, servers[g], 0 };
+		struct credential cred = { 0 };
+		struct source_hit hit = { 0 };
+
+		/* A source that cannot say lists nothing; get will tell. */
+		if (self->get(&q, &cred, &hit) != GHCR_OK) {
+			ghcr_error_clear();
+			continue;
+		}
+		n = github_registries(res->settings, servers[g], hosts,
+		    GITHUB_SERVER_REGISTRIES);
+		for (int i = 0; i < n && r == GHCR_OK; i++)
+			if (json_object_get(listing, hosts[i]) == NULL &&
+			    json_object_set_new(listing, hosts[i],
+			    json_string(cred.username)) != 0)
+				r = GHCR_ERR_NO_MEMORY;
+		credential_clear(&cred);
+	}
+	return r;
 }

@@ -1,63 +1,104 @@
 /*
- * Credential resolution: which source answers for a server.  In order:
- * what was stored, the ambient GitHub token of the environment (GitHub
- * registry hosts only), the GitHub CLI's stored login.  The backend is
- * opened lazily, so a run that never needs it never loads it.
+ * Credential sources: who answers for a server.  One ordered table (in
+ * sources.c): what was stored, the ambient GitHub token of the
+ * environment, the GitHub CLI's login.  `get` takes the first source that
+ * answers; `list`, `status` and `logout` walk the same table, so a new
+ * source is one entry in the table and one file.
+ *
+ * The GitHub gate is in the walk, not in the sources: a source marked
+ * SOURCE_GITHUB is asked only after github_server_for_registry() matched
+ * the server exactly, and is told which GitHub server it matched.
  */
 #ifndef GHCR_SOURCES_H
 #define GHCR_SOURCES_H
 
 #include <jansson.h>
+#include <stdio.h>
 
-#include "settings.h"
-#include "store.h"
+#include "resolver.h"
+#include "server.h"
 
-enum source_kind {
-	SOURCE_NONE = 0,
-	SOURCE_STORED,
-	SOURCE_AMBIENT,
-	SOURCE_GH_CLI,
+/* What a source is asked. */
+struct source_query {
+	struct resolver *res;
+	const char *server; /* normalised registry key; NULL when `list`
+			     * asks a GitHub source about a whole server */
+	const char *github; /* its GitHub server ("github.com", a GHES
+			     * host); set for SOURCE_GITHUB sources only */
+	int want_secret;    /* 0: the user name only (list, logout), so no
+			     * secret is copied and no keyring is asked */
 };
 
-struct resolver {
-	const struct settings *settings;
-	const struct store_backend *backend; /* chosen on first use */
-	const char *backend_reason;          /* static text, for status */
-	void *handle;                        /* open backend, or NULL */
+/* Which source answered, for status and logout. */
+struct source_hit {
+	const struct source *source; /* NULL: none answered */
+	const char *detail;          /* optional sub-kind for status: the
+				      * variable holding the ambient token;
+				      * static or environment text */
 };
 
-/* Prepares a resolver over `s` (borrowed); opens nothing yet. */
-void resolver_init(struct resolver *res, const struct settings *s);
+struct source {
+	const char *id;         /* stable, for status --json: "ambient" */
+	const char *name;       /* for people: "ambient token" */
+	const char *detail_key; /* status --json's member for hit.detail
+				 * ("variable"), or NULL */
+	unsigned flags;         /* SOURCE_STORE, SOURCE_GITHUB */
 
-/* Closes the backend if it was opened; accepts a never-used resolver. */
-void resolver_close(struct resolver *res);
+	/*
+	 * Fills out->username and, when q->want_secret, out->secret
+	 * (secmem strings; the walk fills out->server when left NULL); may
+	 * set hit->detail.  GHCR_ERR_NOT_FOUND, with *out left empty, when
+	 * this source has nothing; any other error stops the walk.
+	 */
+	int (*get)(const struct source_query *q, struct credential *out,
+		   struct source_hit *hit);
 
-/* Chooses and opens the backend, once.  GHCR_OK or the backend's error. */
-int resolver_open_backend(struct resolver *res);
+	/* Adds server -> username to `listing` for every registry this
+	 * source answers for, unless listed already; reads no secret.
+	 * GitHub sources use sources_list_github. */
+	int (*list)(struct resolver *res, const struct source *self,
+		    json_t *listing);
+
+	/* optional: for logout, one line saying this source still answers
+	 * for cred->server (its username, never its secret). */
+	void (*still_answers)(FILE *out, const struct source_hit *hit,
+			      const struct credential *cred);
+};
+
+#define SOURCE_STORE  0x1u /* reads the credential store */
+#define SOURCE_GITHUB 0x2u /* a GitHub token: only behind the gate */
+
+/* How sources_get() walks the table. */
+#define SOURCES_SKIP_STORE 0x1u /* the store cannot or must not answer */
+#define SOURCES_NO_SECRET  0x2u /* who answers, not with what */
 
 /*
- * Answers `get` for the normalised server: fills *out (free with
- * credential_clear) and *from.  GHCR_ERR_NOT_FOUND when no source has a
- * credential; a backend error otherwise stops the search, so a damaged
- * store is reported instead of being papered over by another source.
+ * Answers for the normalised `server`: the first source in the table with
+ * a credential fills *out (free with credential_clear) and *hit.
+ * GHCR_ERR_NOT_FOUND when none has one; any other error stops the walk,
+ * so a damaged store is reported instead of being papered over by the
+ * next source.
  */
-int sources_get(struct resolver *res, const char *server,
-		struct credential *out, enum source_kind *from);
+int sources_get(struct resolver *res, const char *server, unsigned how,
+		struct credential *out, struct source_hit *hit);
 
 /*
  * Adds every server `get` would answer for to the JSON object `listing`
- * (server -> username), stored entries first.  Reads no secret.
+ * (server -> username), each source in table order.  Reads no secret.
  */
 int sources_list(struct resolver *res, json_t *listing);
+
+/* The list slot of GitHub sources: for each GitHub server the source
+ * answers for (asked without the secret), all of that server's
+ * registries. */
+int sources_list_github(struct resolver *res, const struct source *self,
+			json_t *listing);
+
+/* The source with this id, or NULL. */
+const struct source *sources_find(const char *id);
 
 /* The ambient token variable that is set ("GITHUB_TOKEN", "GH_TOKEN"), or
  * NULL; *value points into the environment. */
 const char *sources_ambient_token(const char **value);
-
-/* The username sent with the ambient token; never empty. */
-const char *sources_ambient_username(void);
-
-/* Human name of a source, for status. */
-const char *sources_kind_name(enum source_kind kind);
 
 #endif

@@ -162,6 +162,26 @@ START_TEST(test_answer_is_json_with_the_three_members)
 }
 END_TEST
 
+START_TEST(test_list_answer_is_one_sorted_line)
+{
+	json_t *listing = json_object();
+	char *out;
+	size_t len;
+
+	json_object_set_new(listing, "ghcr.io", json_string("octocat"));
+	json_object_set_new(listing, "127.0.0.1:5000", json_string("local"));
+	ck_assert_int_eq(protocol_format_list(listing, &out, &len), GHCR_OK);
+	ck_assert_uint_eq(len, strlen(out));
+	ck_assert_str_eq(out, "{\"127.0.0.1:5000\":\"local\",\"ghcr.io\":\"octocat\"}\n");
+	secmem_free(out);
+	json_object_clear(listing);
+	ck_assert_int_eq(protocol_format_list(listing, &out, &len), GHCR_OK);
+	ck_assert_str_eq(out, "{}\n");
+	secmem_free(out);
+	json_decref(listing);
+}
+END_TEST
+
 /* Feeds `len` bytes through a pipe from a child and reads them back. */
 static int
 read_through_pipe(size_t len, size_t limit, size_t *got)
@@ -237,6 +257,7 @@ suite_protocol(void)
 	tc = tcase_create("get request and answer");
 	tcase_add_test(tc, test_get_request_accepts_surrounding_white_space);
 	tcase_add_test(tc, test_answer_is_json_with_the_three_members);
+	tcase_add_test(tc, test_list_answer_is_one_sorted_line);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stdin");

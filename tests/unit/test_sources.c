@@ -71,22 +71,23 @@ store(const char *server, const char *user, const char *secret)
 {
 	struct credential c = { (char *)server, (char *)user, (char *)secret };
 
-	ck_assert_int_eq(resolver_open_backend(&res), GHCR_OK);
-	ck_assert_int_eq(res.backend->put(res.handle, &c), GHCR_OK);
+	ck_assert_int_eq(resolver_put(&res, &c), GHCR_OK);
 }
 
 static void
-assert_answer(const char *server, enum source_kind kind, const char *user,
+assert_answer(const char *server, const char *source, const char *user,
 	      const char *secret)
 {
 	struct credential c;
-	enum source_kind from;
-	int r = sources_get(&res, server, &c, &from);
+	struct source_hit hit;
+	int r = sources_get(&res, server, 0, &c, &hit);
 
 	ck_assert_msg(r == GHCR_OK, "get %s: expected OK, got %d (%s)", server,
 	    r, ghcr_error_message(r));
-	ck_assert_msg(from == kind, "get %s: expected source %s, got %s", server,
-	    sources_kind_name(kind), sources_kind_name(from));
+	ck_assert_msg(hit.source != NULL && strcmp(hit.source->id, source) == 0,
+	    "get %s: expected source %s, got %s", server, source,
+	    hit.source != NULL ? hit.source->id : "none");
+	ck_assert_str_eq(c.server, server);
 	ck_assert_str_eq(c.username, user);
 	ck_assert_str_eq(c.secret, secret);
 	credential_clear(&c);
@@ -96,12 +97,13 @@ static void
 assert_not_found(const char *server)
 {
 	struct credential c;
-	enum source_kind from;
-	int r = sources_get(&res, server, &c, &from);
+	struct source_hit hit;
+	int r = sources_get(&res, server, 0, &c, &hit);
 
 	ck_assert_msg(r == GHCR_ERR_NOT_FOUND, "get %s: expected not found, got "
 	    "%d with secret '%s'", server, r, r == GHCR_OK ? c.secret : "");
 	ck_assert_ptr_null(c.secret);
+	ck_assert_ptr_null(hit.source);
 }
 
 static void
@@ -122,8 +124,8 @@ START_TEST(test_stored_credential_wins_over_ambient_token)
 	setenv("GITHUB_ACTOR", "actor", 1);
 	load();
 	store("ghcr.io", "stored-user", "ghp_stored");
-	assert_answer("ghcr.io", SOURCE_STORED, "stored-user", "ghp_stored");
-	assert_answer("docker.pkg.github.com", SOURCE_AMBIENT, "actor", "ghs_ambient");
+	assert_answer("ghcr.io", "stored", "stored-user", "ghp_stored");
+	assert_answer("docker.pkg.github.com", "ambient", "actor", "ghs_ambient");
 }
 END_TEST
 
@@ -131,9 +133,9 @@ START_TEST(test_github_token_comes_before_gh_token)
 {
 	setenv("GH_TOKEN", "gho_second", 1);
 	load();
-	assert_answer("ghcr.io", SOURCE_AMBIENT, "x-access-token", "gho_second");
+	assert_answer("ghcr.io", "ambient", "x-access-token", "gho_second");
 	setenv("GITHUB_TOKEN", "ghs_first", 1);
-	assert_answer("ghcr.io", SOURCE_AMBIENT, "x-access-token", "ghs_first");
+	assert_answer("ghcr.io", "ambient", "x-access-token", "ghs_first");
 }
 END_TEST
 
@@ -156,9 +158,9 @@ START_TEST(test_gh_cli_login_is_the_last_source)
 {
 	write_gh_hosts();
 	load();
-	assert_answer("ghcr.io", SOURCE_GH_CLI, "cli-user", "gho_from_cli");
+	assert_answer("ghcr.io", "gh-cli", "cli-user", "gho_from_cli");
 	setenv("GH_TOKEN", "gho_env", 1);
-	assert_answer("ghcr.io", SOURCE_AMBIENT, "x-access-token", "gho_env");
+	assert_answer("ghcr.io", "ambient", "x-access-token", "gho_env");
 }
 END_TEST
 
@@ -176,9 +178,9 @@ START_TEST(test_enterprise_token_stays_on_its_server)
 	setenv("GITHUB_SERVER_URL", "https://github.example.com", 1);
 	setenv("GITHUB_TOKEN", "ghs_enterprise", 1);
 	load();
-	assert_answer("containers.github.example.com", SOURCE_AMBIENT,
+	assert_answer("containers.github.example.com", "ambient",
 	    "x-access-token", "ghs_enterprise");
-	assert_answer("docker.github.example.com", SOURCE_AMBIENT,
+	assert_answer("docker.github.example.com", "ambient",
 	    "x-access-token", "ghs_enterprise");
 	/* A GHES token is no use on github.com and must not leak there. */
 	assert_not_found("ghcr.io");
@@ -203,7 +205,7 @@ START_TEST(test_actions_store_is_job_scoped)
 	ck_assert_msg(stat(expected, &st) == 0, "expected the store at %s", expected);
 	snprintf(expected, sizeof(expected), "%s/data", test_tmpdir);
 	ck_assert_msg(stat(expected, &st) != 0, "nothing may be written under HOME");
-	assert_answer("ghcr.io", SOURCE_STORED, "u", "ghp_job");
+	assert_answer("ghcr.io", "stored", "u", "ghp_job");
 }
 END_TEST
 
@@ -224,14 +226,78 @@ START_TEST(test_list_names_every_server_get_answers_for)
 	ck_assert_str_eq(json_string_value(json_object_get(listing, "docker.pkg.github.com")), "actor");
 	json_object_foreach(listing, key, value) {
 		struct credential c;
-		enum source_kind from;
+		struct source_hit hit;
 
-		ck_assert_msg(sources_get(&res, key, &c, &from) == GHCR_OK,
+		ck_assert_msg(sources_get(&res, key, 0, &c, &hit) == GHCR_OK,
 		    "listed %s but get does not answer for it", key);
 		ck_assert_str_eq(c.username, json_string_value(value));
 		credential_clear(&c);
 	}
 	json_decref(listing);
+}
+END_TEST
+
+START_TEST(test_ambient_answer_names_its_variable)
+{
+	struct credential c;
+	struct source_hit hit;
+
+	setenv("GH_TOKEN", "gho_env", 1);
+	load();
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", 0, &c, &hit), GHCR_OK);
+	ck_assert_str_eq(hit.source->detail_key, "variable");
+	ck_assert_str_eq(hit.detail, "GH_TOKEN");
+	credential_clear(&c);
+}
+END_TEST
+
+START_TEST(test_who_answers_past_the_store_without_the_secret)
+{
+	struct credential c;
+	struct source_hit hit;
+
+	setenv("GITHUB_TOKEN", "ghs_ambient", 1);
+	setenv("GITHUB_ACTOR", "actor", 1);
+	load();
+	store("ghcr.io", "stored-user", "ghp_stored");
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", SOURCES_SKIP_STORE |
+	    SOURCES_NO_SECRET, &c, &hit), GHCR_OK);
+	ck_assert_str_eq(hit.source->id, "ambient");
+	ck_assert_str_eq(c.server, "ghcr.io");
+	ck_assert_str_eq(c.username, "actor");
+	ck_assert_msg(c.secret == NULL, "asked without the secret, got one");
+	credential_clear(&c);
+	/* The gate still holds on a walk that skips the store. */
+	ck_assert_int_eq(sources_get(&res, "ghcr.io.evil.com", SOURCES_SKIP_STORE,
+	    &c, &hit), GHCR_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_list_on_enterprise_names_each_server_once)
+{
+	json_t *listing = json_object();
+
+	setenv("GITHUB_SERVER_URL", "https://github.example.com", 1);
+	setenv("GITHUB_TOKEN", "ghs_enterprise", 1);
+	write_gh_hosts();
+	load();
+	ck_assert_int_eq(sources_list(&res, listing), GHCR_OK);
+	ck_assert_uint_eq(json_object_size(listing), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(listing,
+	    "containers.github.example.com")), "x-access-token");
+	ck_assert_str_eq(json_string_value(json_object_get(listing, "ghcr.io")),
+	    "cli-user");
+	json_decref(listing);
+}
+END_TEST
+
+START_TEST(test_sources_are_found_by_their_status_id)
+{
+	static const char *const ids[] = { "stored", "ambient", "gh-cli" };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		ck_assert_msg(sources_find(ids[i]) != NULL, "no source %s", ids[i]);
+	ck_assert_ptr_null(sources_find("none"));
 }
 END_TEST
 
@@ -282,6 +348,10 @@ suite_sources(void)
 	tcase_add_test(tc, test_enterprise_token_stays_on_its_server);
 	tcase_add_test(tc, test_actions_store_is_job_scoped);
 	tcase_add_test(tc, test_list_names_every_server_get_answers_for);
+	tcase_add_test(tc, test_ambient_answer_names_its_variable);
+	tcase_add_test(tc, test_who_answers_past_the_store_without_the_secret);
+	tcase_add_test(tc, test_list_on_enterprise_names_each_server_once);
+	tcase_add_test(tc, test_sources_are_found_by_their_status_id);
 	tcase_add_test(tc, test_unknown_backend_setting_is_refused);
 	tcase_add_test(tc, test_config_file_sets_hosts_and_env_wins);
 	suite_add_tcase(s, tc);

@@ -228,21 +228,22 @@ protocol_format_list(const json_t *listing, char **out, size_t *outlen)
 {
 	char *text;
 	size_t n;
+	int r = GHCR_ERR_NO_MEMORY;
 
 	*out = NULL;
 	*outlen = 0;
 	if ((text = json_dumps(listing, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
+		goto out;
 	n = strlen(text);
-	if ((*out = secmem_alloc(n + 2)) == NULL) {
-		secmem_free(text);
-		return GHCR_ERR_NO_MEMORY;
-	}
+	if ((*out = secmem_alloc(n + 2)) == NULL)
+		goto out;
 	memcpy(*out, text, n);
 	memcpy(*out + n, "\n", 2);
 	*outlen = n + 1;
+	r = GHCR_OK;
+out:
 	secmem_free(text);
-	return GHCR_OK;
+	return r;
 }
 
 int

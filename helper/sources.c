@@ -53,6 +53,7 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 				continue;
 			q.github = github;
 		}
+		hit->detail = NULL;
 		if ((r = src->get(&q, out, hit)) == GHCR_ERR_NOT_FOUND)
 			continue;
 		if (r != GHCR_OK)
@@ -87,13 +88,13 @@ sources_list_github(struct resolver *res, const struct source *self,
 		    json_t *listing)
 {
 	char hosts[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
+	struct credential cred = { 0 };
+	struct source_hit hit;
 	const char *servers[2];
-	int nservers = github_servers(res->settings, servers), n, r = GHCR_OK;
+	int nservers = github_servers(res->settings, servers), n, r;
 
-	for (int g = 0; g < nservers && r == GHCR_OK; g++) {
+	for (int g = 0; g < nservers; g++) {
 		struct source_query q = { res, NULL, servers[g], 0 };
-		struct credential cred = { 0 };
-		struct source_hit hit = { 0 };
 
 		/* A source that cannot say lists nothing; get will tell. */
 		if (self->get(&q, &cred, &hit) != GHCR_OK) {
@@ -102,12 +103,17 @@ sources_list_github(struct resolver *res, const struct source *self,
 		}
 		n = github_registries(res->settings, servers[g], hosts,
 		    GITHUB_SERVER_REGISTRIES);
-		for (int i = 0; i < n && r == GHCR_OK; i++)
+		for (int i = 0; i < n; i++)
 			if (json_object_get(listing, hosts[i]) == NULL &&
 			    json_object_set_new(listing, hosts[i],
-			    json_string(cred.username)) != 0)
+			    json_string(cred.username)) != 0) {
 				r = GHCR_ERR_NO_MEMORY;
+				goto out;
+			}
 		credential_clear(&cred);
 	}
+	r = GHCR_OK;
+out:
+	credential_clear(&cred);
 	return r;
 }

@@ -9,18 +9,15 @@
 #include "docker_config.h"
 #include "errors.h"
 #include "github.h"
-#include "secmem.h"
 #include "status.h"
 #include "token_kind.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 
 /* json_string() of text that is not ours may fail on invalid UTF-8. */
 static json_t *

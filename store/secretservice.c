@@ -1,24 +1,22 @@
 /*
- * The Secret Service backend: registry tokens in the desktop keyring
- * (gnome-keyring, KeePassXC, ...).  Built as the module
- * docker-credential-ghcr-secretservice.so and dlopen()ed by
- * store/secretservice_loader.c, so only a helper that really talks to the
- * keyring loads GLib.  Each item carries `server` and `username` as
- * attributes (under our libsecret schema) and the token only as its
- * secret.  This file holds the
- * backend's operations (open, get, store, erase; list is ss_list.c) and
- * the module's one exported symbol; the other files of the module are
- * named by their job (ss_deadline.c, ss_errors.c, ss_dbus.c,
- * ss_session.c).  Two promises shape the code.  It never hangs: every
- * D-Bus call runs under a deadline, a locked keyring is only unlocked
- * when a person can be prompted, and a watchdog abandons anything that
- * ignores cancellation.  It is cheap: the calls a `get`, `list`, `store` or
- * `erase` needs go straight to the Secret Service D-Bus API on one private
- * connection, pipelined where they are independent; list opens no session
- * and reads no secret; get reads exactly one.  libsecret provides the
- * schema, the error domain and, only when a person must be asked, the
- * prompts (its service proxy costs a second bus connection and several
- * round trips, so it is never built otherwise).
+ * The Secret Service backend's operations (open, get, store, erase) and
+ * the module's one exported symbol.  Registry tokens live in the desktop
+ * keyring (gnome-keyring, KeePassXC, ...); the backend is built as the
+ * module docker-credential-ghcr-secretservice.so from this file and the
+ * ss_*.c beside it, one job each (ss_deadline.c, ss_errors.c, ss_dbus.c,
+ * ss_session.c, ss_list.c), and dlopen()ed by store/secretservice_loader.c,
+ * so only a helper that really talks to the keyring loads GLib.  Each item
+ * carries `server` and `username` as attributes (under our libsecret
+ * schema) and the token only as its secret.  Two promises shape the code.
+ * It never hangs: every D-Bus call runs under a deadline, a locked keyring
+ * is only unlocked when a person can be prompted, and a watchdog abandons
+ * anything that ignores cancellation.  It is cheap: the calls a `get`,
+ * `list`, `store` or `erase` needs go straight to the Secret Service D-Bus
+ * API on one private connection, pipelined where they are independent;
+ * list opens no session and reads no secret; get reads exactly one.
+ * libsecret provides the schema, the error domain and, only when a person
+ * must be asked, the prompts (its service proxy costs a second bus
+ * connection and several round trips, so it is never built otherwise).
  */
 #include "ss_private.h"
 #include "errors.h"

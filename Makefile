@@ -75,8 +75,9 @@ SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
 # Every .c under helper/ and store/ is part of the helper, except main.c
-# (the program) and secretservice.c (the dlopen()ed module).
-LIB_SRCS = $(filter-out helper/main.c store/secretservice.c, \
+# (the program) and the dlopen()ed module: secretservice.c and its ss_*.c.
+MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
+LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS), \
 	$(wildcard helper/*.c store/*.c))
 ifneq ($(WITH_SECRETSERVICE),1)
 LIB_SRCS := $(filter-out store/secretservice_loader.c,$(LIB_SRCS))
@@ -104,12 +105,14 @@ $(PROGRAM): $(B)/helper/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 # The module resolves ghcr_fail()/secmem_*() from the helper that loads it
-# (see store/module.exports), so it is linked with unresolved symbols.
-$(B)/store/secretservice.pic.o: store/secretservice.c
+# (see store/module.exports), so it is linked with unresolved symbols.  Its
+# files call one another directly: only ghcr_secretservice_module is
+# exported (-fvisibility=hidden).
+$(B)/store/%.pic.o: store/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
-$(MODULE): $(B)/store/secretservice.pic.o
+$(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
 	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
 

@@ -1,7 +1,8 @@
 /*
  * Settings resolution (see settings.h).  Read once per run, before any
- * backend is touched; nothing here loads a library or talks to a service
- * except the Secret Service probe that "auto" needs.
+ * backend is touched; nothing here loads a library or talks to a service.
+ * Which backend serves, and where the file store lives by default, are the
+ * store's to say (store/choice.c, store/file_store.c).
  */
 #include "settings.h"
 #include "errors.h"
@@ -23,17 +24,25 @@ enum setting_key {
 	KEY_GH_CLI, KEY_GITHUB_SERVER, KEY_COUNT
 };
 
+/*
+ * job_env_only: inside a GitHub Actions job (job-scoped store), only the
+ * workflow's environment may set it, not a configuration file found in
+ * HOME: such a file may have been left by an earlier job on a persistent
+ * runner, and must not move the job's store out of RUNNER_TEMP nor make
+ * another host a GitHub registry that the job token answers for.
+ */
 static const struct {
 	const char *file_key;
 	const char *env;
+	int job_env_only;
 } setting_names[KEY_COUNT] = {
-	[KEY_BACKEND] = { "backend", ENV_PREFIX "BACKEND" },
-	[KEY_STORE] = { "store", ENV_PREFIX "STORE" },
-	[KEY_KEY_FILE] = { "key-file", ENV_PREFIX "KEY_FILE" },
-	[KEY_PASSPHRASE_FILE] = { "passphrase-file", ENV_PREFIX "PASSPHRASE_FILE" },
-	[KEY_HOSTS] = { "hosts", ENV_PREFIX "HOSTS" },
-	[KEY_GH_CLI] = { "gh-cli", ENV_PREFIX "GH_CLI" },
-	[KEY_GITHUB_SERVER] = { "github-server", ENV_PREFIX "GITHUB_SERVER" },
+	[KEY_BACKEND] = { "backend", ENV_PREFIX "BACKEND", 1 },
+	[KEY_STORE] = { "store", ENV_PREFIX "STORE", 1 },
+	[KEY_KEY_FILE] = { "key-file", ENV_PREFIX "KEY_FILE", 1 },
+	[KEY_PASSPHRASE_FILE] = { "passphrase-file", ENV_PREFIX "PASSPHRASE_FILE", 1 },
+	[KEY_HOSTS] = { "hosts", ENV_PREFIX "HOSTS", 1 },
+	[KEY_GH_CLI] = { "gh-cli", ENV_PREFIX "GH_CLI", 0 },
+	[KEY_GITHUB_SERVER] = { "github-server", ENV_PREFIX "GITHUB_SERVER", 1 },
 };
 
 /* Raw values: from the file first, then overridden by the environment. */
@@ -187,6 +196,36 @@ set_path(char *dst, const char *value, const char *dir, const char *file)
 	    ghcr_fail(GHCR_ERR_CONFIG, "path too long");
 }
 
+/*
+ * Inside an Actions job, drops what the HOME configuration file says about
+ * the store and the GitHub hosts (see job_env_only), with one note on
+ * stderr naming what was ignored.  A file the workflow names itself
+ * (DOCKER_CREDENTIAL_GHCR_CONFIG) is the workflow's, and is kept.
+ */
+static void
+drop_home_file_settings(const char *path, struct raw_settings *raw)
+{
+	char names[160] = "";
+	size_t len = 0;
+
+	if (settings_getenv(ENV_PREFIX "CONFIG") != NULL)
+		return;
+	for (int k = 0; k < KEY_COUNT; k++) {
+		if (!setting_names[k].job_env_only || raw->value[k] == NULL)
+			continue;
+		raw->value[k] = NULL;
+		if (settings_getenv(setting_names[k].env) != NULL)
+			continue; /* overridden anyway */
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+		    len > 0 ? ", " : "", setting_names[k].file_key);
+	}
+	if (len > 0)
+		fprintf(stderr, "note: %s: ignored %s inside a GitHub Actions "
+		    "job: there the store and the GitHub registry hosts come only "
+		    "from the workflow's environment (" ENV_PREFIX "*)\n", path,
+		    names);
+}
+
 int
 settings_load(struct settings *s)
 {
@@ -199,6 +238,15 @@ settings_load(struct settings *s)
 	memset(&raw, 0, sizeof(raw));
 	s->gh_cli = 1;
 
+	/* Inside Actions everything stored lives and dies with the job. */
+	v = getenv("GITHUB_ACTIONS");
+	s->in_actions = v != NULL && strcmp(v, "true") == 0;
+	runner_temp = settings_getenv("RUNNER_TEMP");
+	if (s->in_actions && runner_temp != NULL && runner_temp[0] == '/')
+		s->job_scoped = 1;
+	else
+		runner_temp = NULL;
+
 	if (xdg_dir("XDG_CONFIG_HOME", ".config", config_dir, sizeof(config_dir)) != 0 ||
 	    xdg_dir("XDG_DATA_HOME", ".local/share", data_dir, sizeof(data_dir)) != 0)
 		return ghcr_fail(GHCR_ERR_CONFIG,
@@ -208,6 +256,8 @@ settings_load(struct settings *s)
 		return r;
 	if ((r = read_config_file(s->config_path, &raw)) != GHCR_OK)
 		return r;
+	if (s->job_scoped)
+		drop_home_file_settings(s->config_path, &raw);
 	for (int k = 0; k < KEY_COUNT; k++)
 		if ((v = settings_getenv(setting_names[k].env)) != NULL)
 			raw.value[k] = v;
@@ -235,19 +285,15 @@ settings_load(struct settings *s)
 		return ghcr_fail(GHCR_ERR_CONFIG,
 		    "GitHub server '%.64s' is not a host name", v);
 
-	/* Inside Actions everything stored lives and dies with the job. */
-	v = getenv("GITHUB_ACTIONS");
-	s->in_actions = v != NULL && strcmp(v, "true") == 0;
-	runner_temp = settings_getenv("RUNNER_TEMP");
-	if (s->in_actions && runner_temp != NULL && runner_temp[0] == '/') {
-		s->job_scoped = 1;
-		snprintf(data_dir, sizeof(data_dir), "%s", runner_temp);
-		snprintf(config_dir, sizeof(config_dir), "%s", runner_temp);
-	}
-	if ((r = set_path(s->store_path, raw.value[KEY_STORE], data_dir,
-	    "credentials")) != GHCR_OK ||
-	    (r = set_path(s->key_path, raw.value[KEY_KEY_FILE], config_dir,
-	    "key")) != GHCR_OK)
+	/* Where the file store lives: its own defaults, unless set. */
+	if ((r = store_file_default_paths(data_dir, config_dir, runner_temp,
+	    s->store_path, s->key_path, PATH_MAX)) != GHCR_OK)
+		return r;
+	if (raw.value[KEY_STORE] != NULL &&
+	    (r = set_path(s->store_path, raw.value[KEY_STORE], NULL, NULL)) != GHCR_OK)
+		return r;
+	if (raw.value[KEY_KEY_FILE] != NULL &&
+	    (r = set_path(s->key_path, raw.value[KEY_KEY_FILE], NULL, NULL)) != GHCR_OK)
 		return r;
 	if (raw.value[KEY_PASSPHRASE_FILE] != NULL &&
 	    (r = set_path(s->passphrase_path, raw.value[KEY_PASSPHRASE_FILE],

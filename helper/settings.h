@@ -1,7 +1,7 @@
 /*
  * Everything the helper is told by its environment and its configuration
  * file, resolved once per run: where the file store lives, which backend
- * serves and why, which hosts are GitHub registries, whether we are inside
+ * is configured, which hosts are GitHub registries, whether we are inside
  * GitHub Actions.  Environment variables (DOCKER_CREDENTIAL_GHCR_*) win over
  * the file ($XDG_CONFIG_HOME/docker-credential-ghcr/config).
  */
@@ -16,7 +16,7 @@
 #define SETTINGS_MAX_HOSTS 16
 
 struct settings {
-	/* "auto", "file" or "secretservice", as configured. */
+	/* "auto" or a backend's name, as configured (store_setting_check()). */
 	char backend_setting[16];
 	int in_actions;             /* GITHUB_ACTIONS=true */
 	int job_scoped;             /* file store under RUNNER_TEMP */

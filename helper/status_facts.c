@@ -76,40 +76,28 @@ unsay(char *text)
 		free(text);
 }
 
-static void
-check_private(json_t *problems, const char *path, int is_dir)
-{
-	struct stat st;
-	char *text;
+/* What the backends describe lands in the "backend" object and the
+ * problem list. */
+struct backend_report {
+	json_t *backend;
+	json_t *problems;
+};
 
-	if (path == NULL || path[0] == '\0' || lstat(path, &st) == -1)
-		return;
-	if (S_ISLNK(st.st_mode)) {
-		text = say("%s is a symlink; the file store refuses it", path);
-		add_problem(problems, "store-symlink", "error", text,
-		    "replace the link with the file it points to (mv)");
-	} else if (st.st_uid != geteuid()) {
-		text = say("%s belongs to user id %u, not you", path,
-		    (unsigned)st.st_uid);
-		add_problem(problems, "store-permissions", "error", text,
-		    "chown %u %s", (unsigned)geteuid(), path);
-	} else if ((st.st_mode & 077) != 0) {
-		text = say("%s can be %s by others (mode %04o)", path,
-		    (st.st_mode & 022) ? "changed" : "read",
-		    (unsigned)(st.st_mode & 07777));
-		add_problem(problems, "store-permissions", "error", text,
-		    "chmod %s %s", is_dir ? "700" : "600", path);
-	} else
-		return;
-	unsay(text);
+static void
+backend_fact(void *ctx, const char *key, const char *value)
+{
+	struct backend_report *br = ctx;
+
+	json_object_set_new(br->backend, key, jstr(value));
 }
 
 static void
-dir_of(const char *path, char out[PATH_MAX])
+backend_problem(void *ctx, const char *id, const char *level,
+		const char *problem, const char *fix)
 {
-	const char *slash = strrchr(path, '/');
+	struct backend_report *br = ctx;
 
-	snprintf(out, PATH_MAX, "%.*s", slash == NULL ? 0 : (int)(slash - path), path);
+	add_problem(br->problems, id, level, problem, "%s", fix);
 }
 
 static json_t *
@@ -117,7 +105,10 @@ describe_backend(struct resolver *res, json_t *problems)
 {
 	const struct settings *s = res->settings;
 	json_t *b = json_object();
-	char dir[PATH_MAX], *text;
+	struct backend_report br = { b, problems };
+	const struct store_report report = { backend_fact, backend_problem, &br };
+	struct store_location where;
+	char *text;
 	int r;
 
 	r = resolver_open_backend(res);
@@ -137,31 +128,12 @@ describe_backend(struct resolver *res, json_t *problems)
 		unsay(text);
 		ghcr_error_clear();
 	}
-	if (res->backend == NULL || strcmp(res->backend->name, "file") == 0) {
-		json_object_set_new(b, "store", jstr(s->store_path));
-		json_object_set_new(b, "key_file", s->passphrase_path[0] != '\0' ?
-		    json_null() : jstr(s->key_path));
-		json_object_set_new(b, "passphrase_file", s->passphrase_path[0] != '\0' ?
-		    jstr(s->passphrase_path) : json_null());
-	}
-	/* Whatever the backend, a file store left on disk must be private. */
-	dir_of(s->store_path, dir);
-	check_private(problems, dir, 1);
-	check_private(problems, s->store_path, 0);
-	check_private(problems, s->key_path, 0);
-	check_private(problems, s->passphrase_path, 0);
-
-	if (res->backend != NULL && strcmp(res->backend->name, "file") == 0 &&
-	    strcmp(s->backend_setting, "auto") == 0 && !s->job_scoped &&
-	    store_backend_find("secretservice") != NULL) {
-		text = say("no Secret Service answers on the session bus: logins "
-		    "are kept in the encrypted file store %s", s->store_path);
-		add_problem(problems, "no-secret-service", "note", text,
-		    "fine on a server or in CI; on a desktop, start or unlock the "
-		    "keyring (GNOME Keyring, KeePassXC), or set "
-		    "DOCKER_CREDENTIAL_GHCR_BACKEND=file to make the choice explicit");
-		unsay(text);
-	}
+	/* Each backend's facts when in use, and whatever a person should
+	 * fix in what it keeps (a file store left on disk must be private
+	 * whichever backend serves). */
+	settings_file_location(s, &where);
+	store_describe(s->backend_setting, s->job_scoped, res->backend, &where,
+	    &report);
 	return b;
 }
 

@@ -14,11 +14,13 @@
 #include "secmem.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct file_handle {
 	char *store_path;
@@ -377,24 +379,87 @@ out:
 	return r;
 }
 
-/*
- * Checks the store and key file that exist for owner, mode and symlinks,
- * without loading libcrypto or decrypting: `status` reports what it finds.
- */
-static int
-file_probe(const struct store_location *where)
-{
-	int r;
+#define APP_DIR "docker-credential-ghcr"
 
-	if (where == NULL || where->store_path == NULL)
-		return ghcr_fail(GHCR_ERR_CONFIG, "no path for the file store");
-	if ((r = file_io_check_private(where->store_path, "store")) != 0)
-		return r;
-	if (where->passphrase == NULL && where->passphrase_path == NULL &&
-	    where->key_path != NULL &&
-	    (r = file_io_check_private(where->key_path, "key file")) != 0)
-		return r;
+int
+store_file_default_paths(const char *data_dir, const char *config_dir,
+			 const char *job_dir, char *store_path, char *key_path,
+			 size_t size)
+{
+	int n, m;
+
+	/* Inside an Actions job, everything stored lives and dies with it. */
+	if (job_dir != NULL)
+		data_dir = config_dir = job_dir;
+	n = snprintf(store_path, size, "%s/" APP_DIR "/credentials", data_dir);
+	m = snprintf(key_path, size, "%s/" APP_DIR "/key", config_dir);
+	if (n < 0 || (size_t)n >= size || m < 0 || (size_t)m >= size)
+		return ghcr_fail(GHCR_ERR_CONFIG, "path too long");
 	return GHCR_OK;
+}
+
+/* Reports `path` (a file, or a directory when is_dir) when the store
+ * would refuse it: a symlink, someone else's, or open to others. */
+static void
+describe_private(const struct store_report *report, const char *path,
+		 int is_dir)
+{
+	char text[PATH_MAX + 128], fix[PATH_MAX + 32];
+	struct stat st;
+
+	if (path == NULL || path[0] == '\0' || lstat(path, &st) == -1)
+		return;
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(text, sizeof(text), "%s is a symlink; the file store "
+		    "refuses it", path);
+		report->problem(report->ctx, "store-symlink", "error", text,
+		    "replace the link with the file it points to (mv)");
+	} else if (st.st_uid != geteuid()) {
+		snprintf(text, sizeof(text), "%s belongs to user id %u, not you",
+		    path, (unsigned)st.st_uid);
+		snprintf(fix, sizeof(fix), "chown %u %s", (unsigned)geteuid(), path);
+		report->problem(report->ctx, "store-permissions", "error", text,
+		    fix);
+	} else if ((st.st_mode & 077) != 0) {
+		snprintf(text, sizeof(text), "%s can be %s by others (mode %04o)",
+		    path, (st.st_mode & 022) ? "changed" : "read",
+		    (unsigned)(st.st_mode & 07777));
+		snprintf(fix, sizeof(fix), "chmod %s %s", is_dir ? "700" : "600",
+		    path);
+		report->problem(report->ctx, "store-permissions", "error", text,
+		    fix);
+	}
+}
+
+/*
+ * For `status`: the store's files when in use, and, in use or not (a
+ * store left on disk must stay private), whichever of its directory,
+ * store, key file and passphrase file the store would refuse.  Only
+ * lstat(): no libcrypto, no decryption.
+ */
+static void
+file_describe(const struct store_location *where, int in_use,
+	      const struct store_report *report)
+{
+	const char *store = where->store_path, *slash;
+	char dir[PATH_MAX];
+
+	if (in_use) {
+		report->fact(report->ctx, "store", store);
+		report->fact(report->ctx, "key_file",
+		    where->passphrase_path != NULL ? NULL : where->key_path);
+		report->fact(report->ctx, "passphrase_file",
+		    where->passphrase_path);
+	}
+	if (store == NULL)
+		return;
+	slash = strrchr(store, '/');
+	snprintf(dir, sizeof(dir), "%.*s",
+	    slash == NULL ? 0 : (int)(slash - store), store);
+	describe_private(report, dir, 1);
+	describe_private(report, store, 0);
+	describe_private(report, where->key_path, 0);
+	describe_private(report, where->passphrase_path, 0);
 }
 
 const struct store_backend store_file_backend = {
@@ -406,5 +471,5 @@ const struct store_backend store_file_backend = {
 	.erase = file_erase,
 	.list = file_list,
 	.close = file_close,
-	.probe = file_probe,
+	.describe = file_describe,
 };

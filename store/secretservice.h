@@ -22,7 +22,7 @@
 
 /* Bumped whenever struct secretservice_module or struct store_backend change
  * shape, so a stale installed module is refused instead of misread. */
-#define SECRETSERVICE_ABI 2
+#define SECRETSERVICE_ABI 3
 
 struct secretservice_module {
 	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */
@@ -31,11 +31,34 @@ struct secretservice_module {
 };
 
 /*
+ * Whether a D-Bus address list asks for autolaunch anywhere.  The list is
+ * entries separated by ';', each TRANSPORT:key=value,...; GLib tries them
+ * in turn, so "unix:path=/gone;autolaunch:" reaches the autolaunch entry
+ * and runs dbus-launch.
+ */
+static inline int
+secretservice_address_autolaunches(const char *addr)
+{
+	const char *p = addr;
+
+	while (p != NULL) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "autolaunch:", 11) == 0)
+			return 1;
+		if ((p = strchr(p, ';')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/*
  * Whether a session bus can possibly be reached without side effects: GLib
  * would otherwise fall back to X11 autolaunch (spawning dbus-launch), which
  * can block or leave a stray bus behind.  Returns NULL when a bus address
- * exists, else a static reason for the detail line.  An explicit
- * "autolaunch:" address is refused for the same reason.
+ * exists, else a static reason for the detail line.  An address list with
+ * an "autolaunch:" entry anywhere is refused for the same reason: this
+ * helper starts no child process.
  */
 static inline const char *
 secretservice_no_bus_reason(void)
@@ -46,7 +69,7 @@ secretservice_no_bus_reason(void)
 	struct stat st;
 
 	if (addr != NULL && *addr != '\0') {
-		if (strncmp(addr, "autolaunch:", 11) == 0)
+		if (secretservice_address_autolaunches(addr))
 			return "DBUS_SESSION_BUS_ADDRESS asks for autolaunch, "
 			       "which this helper never does";
 		return NULL;

@@ -3,8 +3,8 @@
  * dlopen()s the libsecret module (store/secretservice.c) the first time it
  * is really needed.  Keeping libsecret and GLib out of the helper's own
  * link keeps file-store and ambient-token answers as cheap as a minimal C
- * program, and lets the helper run where libsecret is not installed.  The
- * probe answers "no" without loading anything when there is plainly no
+ * program, and lets the helper run where libsecret is not installed.  open()
+ * answers "unavailable" without loading anything when there is plainly no
  * session bus, which is the common case on servers and in CI.
  */
 #include "secretservice.h"
@@ -87,7 +87,7 @@ load_module(const struct store_backend **out)
 	return GHCR_OK;
 }
 
-/* The cheap gate shared by open() and probe(): no bus, no dlopen. */
+/* The cheap gate before open(): no bus, no dlopen. */
 static int
 need_bus(void)
 {
@@ -144,17 +144,6 @@ loader_close(void *handle)
 		module_backend->close(handle);
 }
 
-static int
-loader_probe(const struct store_location *where)
-{
-	const struct store_backend *b;
-	int r;
-
-	if ((r = need_bus()) != 0 || (r = load_module(&b)) != 0)
-		return r;
-	return b->probe != NULL ? b->probe(where) : GHCR_OK;
-}
-
 const struct store_backend store_secretservice_backend = {
 	.name = "secretservice",
 	.title = "the Secret Service keyring",
@@ -164,5 +153,4 @@ const struct store_backend store_secretservice_backend = {
 	.erase = loader_erase,
 	.list = loader_list,
 	.close = loader_close,
-	.probe = loader_probe,
 };

@@ -32,10 +32,16 @@ struct store_location {
 	const char *key_path;        /* random key file, created on first use */
 	const char *passphrase_path; /* optional: derive the key from this file */
 	const char *passphrase;      /* optional: derive the key from this text */
+	/* Set by `auto`, which falls back when open() says
+	 * GHCR_ERR_UNAVAILABLE: open() then also confirms that the backend
+	 * can serve here (a provider answers), rather than leaving that to
+	 * the first operation. */
+	int confirm;
 };
 
 /*
- * What describe() hands to `status`: facts to show ("store" -> a path) and
+ * What describe() hands to `status`: facts to show ("store" -> a path; a
+ * NULL value is a fact that does not apply here, shown as null) and
  * problems a person should fix, each with a stable id (for --json), a level
  * ("error", "warning" or "note"), one sentence and its fix.
  */
@@ -57,7 +63,8 @@ struct store_backend {
 
 	/* Prepares a handle in *out; must not hang (fails fast instead).
 	 * GHCR_ERR_UNAVAILABLE means "cannot serve here at all" (no session
-	 * bus, no provider), which is what lets `auto` fall back. */
+	 * bus, no provider), which is what lets `auto` fall back; with
+	 * where->confirm set, open() finds that out before it returns. */
 	int (*open)(const struct store_location *where, void **out);
 
 	/* Fills *out for `server`; GHCR_ERR_NOT_FOUND when nothing is stored. */
@@ -74,9 +81,6 @@ struct store_backend {
 
 	/* Releases the handle; accepts NULL. */
 	void (*close)(void *handle);
-
-	/* optional: GHCR_OK when the backend can serve here, else why not. */
-	int (*probe)(const struct store_location *where);
 
 	/* optional: for `status`, what this backend keeps where (facts, only
 	 * when in_use) and what a person should fix there (problems, whether
@@ -107,6 +111,30 @@ int store_setting_check(const char *setting);
 int store_choose_open(const char *setting, int job_scoped,
 		      const struct store_location *where,
 		      struct store_choice *out);
+
+/*
+ * Everything the built-in backends tell `status` (see describe()), plus
+ * auto's own note when it fell back to the file store for want of a
+ * Secret Service.  `in_use` is the chosen backend (NULL when none could be
+ * chosen: each backend then shows what it would use); `setting` and
+ * `job_scoped` are what store_choose_open() was given.
+ */
+void store_describe(const char *setting, int job_scoped,
+		    const struct store_backend *in_use,
+		    const struct store_location *where,
+		    const struct store_report *report);
+
+/*
+ * The file store's default paths, into buffers of `size` bytes:
+ * DATA_DIR/docker-credential-ghcr/credentials and
+ * CONFIG_DIR/docker-credential-ghcr/key, or both under `job_dir` (a GitHub
+ * Actions job's RUNNER_TEMP) when it is not NULL, so nothing stored
+ * inside a job outlives it.  GHCR_OK, or GHCR_ERR_CONFIG when a path is
+ * too long.
+ */
+int store_file_default_paths(const char *data_dir, const char *config_dir,
+			     const char *job_dir, char *store_path,
+			     char *key_path, size_t size);
 
 /* The built-in backend called `name`, or NULL when not built in. */
 const struct store_backend *store_backend_find(const char *name);

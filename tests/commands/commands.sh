@@ -438,4 +438,63 @@ else
 	t_skip "with no Secret Service, status says the file store is used" "built without the Secret Service"
 fi
 
+# --- inside an Actions job, the workflow alone says where the store is -------
+# A settings file in HOME (left, say, by an earlier job on a persistent
+# runner) must not move the job's store out of RUNNER_TEMP nor make another
+# host a GitHub registry the job token answers for.
+fresh
+rt=$T/runner$n
+mkdir -p "$rt" "$HOME/.config/docker-credential-ghcr" "$T/persistent$n"
+printf 'store = %s\nkey-file = %s\nhosts = registry.planted.example\n' \
+	"$T/persistent$n/credentials" "$T/persistent$n/key" >"$HOME/.config/docker-credential-ghcr/config"
+job() {
+	env -u DOCKER_CREDENTIAL_GHCR_BACKEND GITHUB_ACTIONS=true RUNNER_TEMP="$rt" \
+		GITHUB_TOKEN=ghs_16C7e42F292c6912E7710c838347Ae178B4a GITHUB_ACTOR=octobot "$H" "$@"
+}
+out=$(printf 'registry.planted.example' | job get 2>"$T/err")
+t_hasnt "in a job, hosts from the HOME settings file get no job token" "$out" "ghs_"
+t_has "... and the helper says it ignored them" "$(cat "$T/err")" "ignored store, key-file, hosts"
+printf '{"ServerURL":"ghcr.io","Username":"octocat","Secret":"%s"}' "$TOKEN" | job store 2>/dev/null
+t_check "in a job, a login is stored under RUNNER_TEMP despite the HOME settings file" \
+	test -f "$rt/docker-credential-ghcr/credentials" -a ! -e "$T/persistent$n/credentials"
+job status --json >"$T/status.json" 2>/dev/null
+t_equal "in a job, status reports the store's real location" "$rt/docker-credential-ghcr/credentials" \
+	"$(json "$T/status.json" 'd["backend"]["store"]')"
+t_has "... and says it is under RUNNER_TEMP" "$(json "$T/status.json" 'd["backend"]["reason"]')" "under RUNNER_TEMP"
+out=$(printf 'registry.workflow.example' | DOCKER_CREDENTIAL_GHCR_HOSTS=registry.workflow.example job get 2>/dev/null)
+t_has "in a job, hosts the workflow's environment adds still get the job token" "$out" "ghs_16C7e42F"
+DOCKER_CREDENTIAL_GHCR_STORE=$T/workflow$n/credentials job status --json >"$T/status.json" 2>/dev/null
+t_equal "in a job, status reports a store the workflow's environment moved" "$T/workflow$n/credentials" \
+	"$(json "$T/status.json" 'd["backend"]["store"]')"
+t_hasnt "... without claiming it is under RUNNER_TEMP" "$(json "$T/status.json" 'd["backend"]["reason"]')" "RUNNER_TEMP"
+out=$(printf 'registry.planted.example' | env -u DOCKER_CREDENTIAL_GHCR_BACKEND GITHUB_TOKEN=ghs_x "$H" get 2>/dev/null)
+t_has "outside a job the same file still counts (its hosts are GitHub's)" "$out" '"Secret":"ghs_x"'
+
+# --- never autolaunch a bus: no dbus-launch, whatever the address list -----
+# GLib tries each entry of DBUS_SESSION_BUS_ADDRESS in turn and runs
+# dbus-launch for an autolaunch: one (given a display); a stand-in first on
+# PATH records being run.
+if [ -n "${DOCKER_CREDENTIAL_GHCR_MODULE_DIR:-}" ] &&
+	[ -e "$DOCKER_CREDENTIAL_GHCR_MODULE_DIR/docker-credential-ghcr-secretservice.so" ]; then
+	fresh
+	mkdir -p "$T/fakebin$n"
+	printf '#!/bin/sh\necho "$@" >>"%s"\nexit 1\n' "$T/dbus-launch-ran" >"$T/fakebin$n/dbus-launch"
+	chmod +x "$T/fakebin$n/dbus-launch"
+	for addr in "unix:path=$T/no-bus;autolaunch:" "autolaunch:" "unix:path=$T/no-bus;autolaunch:scope=x"; do
+		for backend in auto secretservice; do
+			printf 'ghcr.io' | env PATH="$T/fakebin$n:$PATH" DISPLAY=:97 DBUS_SESSION_BUS_ADDRESS="$addr" \
+				DOCKER_CREDENTIAL_GHCR_BACKEND=$backend "$H" get >/dev/null 2>&1
+		done
+	done
+	t_check "an autolaunch: entry anywhere in the bus address list starts no dbus-launch (auto and secretservice)" \
+		test ! -e "$T/dbus-launch-ran"
+	out=$(env DISPLAY=:97 PATH="$T/fakebin$n:$PATH" DBUS_SESSION_BUS_ADDRESS="unix:path=$T/no-bus;autolaunch:" \
+		DOCKER_CREDENTIAL_GHCR_BACKEND=auto "$H" status --json 2>/dev/null)
+	t_has "... and auto then uses the file store" "$out" '"reason": "no Secret Service answers here'
+else
+	t_skip "an autolaunch: entry anywhere in the bus address list starts no dbus-launch (auto and secretservice)" \
+		"built without the Secret Service"
+	t_skip "... and auto then uses the file store" "built without the Secret Service"
+fi
+
 t_summary

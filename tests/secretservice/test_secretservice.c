@@ -547,13 +547,15 @@ static int maps_mention(const char *word);
 
 START_TEST(test_probe_succeeds_and_loads_module)
 {
+	void *h = NULL;
 	int r;
 
 	ck_assert_msg(!maps_mention("docker-credential-ghcr-secretservice.so"),
 	    "expected the module not to be loaded before it is needed");
-	r = backend->probe(NULL);
+	r = backend->open(&(struct store_location){ .confirm = 1 }, &h);
 	ck_assert_msg(r == GHCR_OK, "expected probe to succeed with a keyring, got %d (%s)",
 	    r, ghcr_error_message(r));
+	backend->close(h);
 	ck_assert_msg(maps_mention("docker-credential-ghcr-secretservice.so"),
 	    "expected probe to have loaded the module");
 }
@@ -709,7 +711,8 @@ expect_fast_unavailable(const char *what, const char *detail_word)
 	    "%s: expected a one-line detail", what);
 	fprintf(stderr, "timing: %s: %.1f ms: %s\n", what, dt, ghcr_error_message(r));
 	t0 = now_ms();
-	r = backend->probe(NULL);
+	r = backend->open(&(struct store_location){ .confirm = 1 }, &h);
+	backend->close(r == GHCR_OK ? h : NULL);
 	dt = now_ms() - t0;
 	ck_assert_msg(r == GHCR_ERR_UNAVAILABLE && dt < FAST_MS,
 	    "%s: expected probe UNAVAILABLE within %.0f ms, got %d after %.1f ms",

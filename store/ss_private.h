@@ -1,0 +1,124 @@
+/*
+ * What the files of the Secret Service module (secretservice.c and
+ * ss_*.c, built together as docker-credential-ghcr-secretservice.so)
+ * share with one another: the handle, the watchdog, the D-Bus names and
+ * the functions one file offers the others.  Nothing here is seen by the
+ * helper, which knows the module only through secretservice.h.
+ */
+#ifndef GHCR_SS_PRIVATE_H
+#define GHCR_SS_PRIVATE_H
+
+/* The object-path calls (secret-paths.h) drive prompts without item or
+ * collection proxies; libsecret still labels them unstable, though they
+ * have not changed since 0.7. */
+#define SECRET_API_SUBJECT_TO_CHANGE 1
+#include <libsecret/secret.h>
+#include <gcrypt.h>
+
+#include <pthread.h>
+#include <time.h>
+
+#include "store.h"
+
+#include <time.h>
+
+/* Deadline for every exchange with the bus and the keyring daemon: ample
+ * for a daemon that is being bus-activated, short of the 2 s promise.
+ * DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT (milliseconds) changes it
+ * for very slow machines (or valgrind). */
+#define DEFAULT_DEADLINE_MS 1000
+#define DEADLINE_MS deadline_ms()
+/* If a call ignores cancellation this much longer, it is abandoned. */
+#define WATCHDOG_GRACE_MS 300
+/* How long a person gets to answer an unlock prompt. */
+#define PROMPT_MS (120 * 1000)
+
+#define SECRETS_NAME "org.freedesktop.secrets"
+#define ITEM_IFACE "org.freedesktop.Secret.Item"
+#define COLLECTION_IFACE "org.freedesktop.Secret.Collection"
+#define PROPS_IFACE "org.freedesktop.DBus.Properties"
+#define SERVICE_IFACE "org.freedesktop.Secret.Service"
+#define SERVICE_PATH "/org/freedesktop/secrets"
+
+#define FILE_HINT "or use the file backend (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
+
+extern const SecretSchema ghcr_schema;
+
+struct ss_handle {
+	GDBusConnection *bus; /* private connection: every call but prompts */
+	SecretService *service; /* libsecret, made only to prompt a person */
+	GCancellable *cancel; /* the running operation's; NULL between them */
+	char *session;        /* our transfer session's object path, or NULL */
+	unsigned char key[16]; /* its AES-128 key (wiped on close) */
+};
+
+struct watchdog {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t thread;
+	pthread_t caller;
+	GCancellable *cancel;
+	struct timespec soft; /* CLOCK_MONOTONIC: cancel at this time */
+	int done;
+	int fired; /* the deadline passed and the operation was cancelled */
+	unsigned int budget_ms; /* for the failure message */
+};
+
+typedef int (*guarded_fn)(struct ss_handle *h, struct watchdog *w, void *arg);
+
+/* ss_deadline.c: deadlines and the watchdog. */
+extern int module_abandoned; /* a call was abandoned: nothing is freed */
+unsigned int deadline_ms(void);
+void watchdog_extend(struct watchdog *w, unsigned int ms);
+int run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);
+
+/* ss_errors.c: failures as statuses with one line of detail. */
+int can_prompt(void);
+int is_locked_error(const GError *err);
+int fail_locked(const char *server);
+int fail_gerror(GError *err, const char *what, const struct watchdog *w);
+
+/* ss_dbus.c: the small D-Bus calls the operations share. */
+/* A request in flight on the private connection. */
+struct pending_call {
+	GVariant *reply;
+	GError *error;
+	int sent;
+	int done;
+};
+
+int check_service_present(struct ss_handle *h, const struct watchdog *w);
+int get_property(struct ss_handle *h, const struct watchdog *w,
+    const char *path, const char *iface, const char *prop, GVariant **out);
+const char *attribute_value(GVariant *attrs, const char *key);
+int search_paths(struct ss_handle *h, const struct watchdog *w,
+    const char *server, gchar ***unlocked, gchar ***locked);
+int need_service(struct ss_handle *h, const struct watchdog *w);
+void pending_call_send(struct ss_handle *h, GMainContext *ctx,
+    struct pending_call *pc, const char *path, const char *iface,
+    const char *method, GVariant *args, const char *reply_type);
+void pending_call_wait(GMainContext *ctx, struct pending_call *pc);
+void pending_call_clear(struct pending_call *pc);
+int unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
+    gchar **paths);
+
+/* ss_session.c: the encrypted transfer session. */
+/* A session being negotiated: our half of the exchange and the call. */
+struct session_setup {
+	gcry_mpi_t p, x;
+	struct pending_call call;
+	int sent;
+};
+
+int session_start(struct ss_handle *h, GMainContext *ctx,
+    struct session_setup *ss);
+int session_finish(struct ss_handle *h, const struct watchdog *w,
+    GMainContext *ctx, struct session_setup *ss);
+int session_decrypt(struct ss_handle *h, GVariant *secret,
+    const char *server, char **out);
+int session_encrypt(struct ss_handle *h, const char *text, GVariant **out);
+
+/* ss_list.c: list. */
+int ss_list(void *handle, store_list_fn fn, void *ctx);
+
+#endif

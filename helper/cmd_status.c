@@ -8,6 +8,7 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "docker_config.h"
+#include "fs.h"
 #include "errors.h"
 #include "ghcli.h"
 #include "github.h"
@@ -120,14 +121,6 @@ check_private(json_t *problems, const char *path, int is_dir)
 	unsay(text);
 }
 
-static void
-dir_of(const char *path, char out[PATH_MAX])
-{
-	const char *slash = strrchr(path, '/');
-
-	snprintf(out, PATH_MAX, "%.*s", slash == NULL ? 0 : (int)(slash - path), path);
-}
-
 static json_t *
 describe_backend(struct resolver *res, json_t *problems)
 {
@@ -161,7 +154,7 @@ describe_backend(struct resolver *res, json_t *problems)
 		    jstr(s->passphrase_path) : json_null());
 	}
 	/* Whatever the backend, a file store left on disk must be private. */
-	dir_of(s->store_path, dir);
+	(void)fs_dir_of(s->store_path, dir); /* shorter than the path */
 	check_private(problems, dir, 1);
 	check_private(problems, s->store_path, 0);
 	check_private(problems, s->key_path, 0);

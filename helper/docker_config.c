@@ -8,6 +8,7 @@
 #include "docker_config.h"
 #include "settings.h"
 #include "errors.h"
+#include "fs.h"
 #include "secmem.h"
 
 #include <errno.h>
@@ -125,8 +126,7 @@ static int
 read_file(int fd, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
-	size_t cap, n = 0;
-	ssize_t got;
+	int r;
 
 	*buf = NULL;
 	if (fstat(fd, &st) == -1)
@@ -134,34 +134,11 @@ read_file(int fd, const char *path, char **buf, size_t *len)
 		    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s is not a regular file", path);
-	if (st.st_size > DOCKER_CONFIG_MAX_SIZE)
+	if ((r = fs_read_fd(fd, path, DOCKER_CONFIG_MAX_SIZE, 1, buf, len)) ==
+	    GHCR_ERR_TOO_LARGE)
 		return ghcr_fail(GHCR_ERR_TOO_LARGE, "%s is over %d MiB; nothing "
 		    "was changed", path, DOCKER_CONFIG_MAX_SIZE >> 20);
-	/* One byte more than the size tells a file that grew meanwhile. */
-	cap = (size_t)st.st_size + 2;
-	if ((*buf = secmem_alloc(cap)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	while (n < cap - 1) {
-		if ((got = read(fd, *buf + n, cap - 1 - n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			secmem_free(*buf);
-			*buf = NULL;
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
-			    strerror(errno));
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n == cap - 1) {
-		secmem_free(*buf);
-		*buf = NULL;
-		return ghcr_fail(GHCR_ERR_SYSTEM, "%s changed while being read; "
-		    "try again", path);
-	}
-	*len = n;
-	return GHCR_OK;
+	return r;
 }
 
 static int
@@ -508,24 +485,11 @@ docker_config_migrate(struct docker_config *cfg, struct plaintext_login *logins,
 	return GHCR_OK;
 }
 
-/* The directory part of path, "." when it has none. */
-static void
-dir_of(const char *path, char out[PATH_MAX])
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		snprintf(out, PATH_MAX, ".");
-	else if (slash == path)
-		snprintf(out, PATH_MAX, "/");
-	else
-		snprintf(out, PATH_MAX, "%.*s", (int)(slash - path), path);
-}
-
 int
 docker_config_check_writable(const struct docker_config *cfg)
 {
 	char dir[PATH_MAX];
+	int r;
 
 	/* Checked on the mode bits, not access(): root passes access() for
 	 * every file, and a read-only config says "leave me alone". */
@@ -534,49 +498,12 @@ docker_config_check_writable(const struct docker_config *cfg)
 		    "nothing was changed: make it writable (chmod u+w %s) or "
 		    "use --dry-run to see what would change", cfg->target,
 		    (unsigned)cfg->mode, cfg->target);
-	dir_of(cfg->target, dir);
+	if ((r = fs_dir_of(cfg->target, dir)) != GHCR_OK)
+		return r;
 	if (access(dir, F_OK) == 0 && access(dir, W_OK | X_OK) != 0)
 		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write in %s: %s; "
 		    "nothing was changed", dir, strerror(errno));
 	return GHCR_OK;
-}
-
-/* mkdir -p for the file's directory, private like Docker's ~/.docker. */
-static int
-make_dirs(const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
-
-	if (len >= sizeof(buf))
-		return ghcr_fail(GHCR_ERR_SYSTEM, "path too long: %.64s", dir);
-	memcpy(buf, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s",
-			    buf, strerror(errno));
-		buf[i] = dir[i];
-	}
-	return GHCR_OK;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int
@@ -584,20 +511,17 @@ docker_config_save(struct docker_config *cfg)
 {
 	json_malloc_t jmalloc;
 	json_free_t jfree;
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], *text = NULL;
-	const char *base;
-	size_t len;
-	int fd = -1, dfd, r;
+	struct fs_temp t = { .fd = -1 };
+	char dir[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int r;
 
 	if ((r = docker_config_check_writable(cfg)) != GHCR_OK)
 		return r;
-	dir_of(cfg->target, dir);
-	if ((r = make_dirs(dir)) != GHCR_OK)
+	/* The file's directory, private like Docker's ~/.docker. */
+	if ((r = fs_dir_of(cfg->target, dir)) != GHCR_OK ||
+	    (r = fs_mkdirs(dir, 0700)) != GHCR_OK)
 		return r;
-	base = strrchr(cfg->target, '/');
-	base = base != NULL ? base + 1 : cfg->target;
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
-		return ghcr_fail(GHCR_ERR_SYSTEM, "path too long: %.64s", dir);
 
 	/* Indent 1 and then one tab per leading space: Docker's layout.
 	 * Strings never hold a raw newline, so only indentation is touched. */
@@ -613,48 +537,36 @@ docker_config_save(struct docker_config *cfg)
 			bol = 0;
 	}
 
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create a file in %s: %s; "
-		    "nothing was changed", dir, strerror(errno));
+	if ((r = fs_temp_create(cfg->target, cfg->mode, &t)) != GHCR_OK)
 		goto out;
-	}
-	if (write_all(fd, text, len) != 0 || write_all(fd, "\n", 1) != 0 ||
-	    fchmod(fd, cfg->mode) == -1 || fsync(fd) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s; nothing was "
-		    "changed", tmp, strerror(errno));
+	if (fs_write_all(t.fd, text, len) != 0 || fs_write_all(t.fd, "\n", 1) != 0) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s", t.path,
+		    strerror(errno));
 		goto out;
 	}
 	/* Keep the owner when root edits someone's file; best effort, as
 	 * an unprivileged user can only own what it writes. */
 	if (cfg->exists && (cfg->uid != geteuid() || cfg->gid != getegid()))
-		if (fchown(fd, cfg->uid, cfg->gid) == -1)
+		if (fchown(t.fd, cfg->uid, cfg->gid) == -1)
 			errno = 0; /* kept as ours: no worse than before */
-	if (close(fd) == -1) {
-		fd = -1;
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s; nothing was "
-		    "changed", tmp, strerror(errno));
+	if ((r = fs_temp_close(&t)) != GHCR_OK ||
+	    (r = fs_temp_rename(&t, cfg->target)) != GHCR_OK)
 		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, cfg->target) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot replace %s: %s; nothing "
-		    "was changed", cfg->target, strerror(errno));
-		goto out;
-	}
-	tmp[0] = '\0';
-	/* The rename itself must reach the disk too. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	/* The rename itself should reach the disk too; the file is replaced
+	 * either way, so a failure here is not reported as "unchanged". */
+	if (fs_sync_dir(cfg->target) != GHCR_OK)
+		ghcr_error_clear();
 	cfg->exists = 1;
 	cfg->changed = 0;
 	r = GHCR_OK;
 out:
-	if (fd != -1)
-		close(fd);
-	if (tmp[0] != '\0')
-		(void)unlink(tmp);
+	if (r != GHCR_OK && r != GHCR_ERR_NO_MEMORY) {
+		char detail[512];
+
+		snprintf(detail, sizeof(detail), "%s", ghcr_error_message(r));
+		ghcr_fail(r, "%s; nothing was changed", detail);
+	}
+	fs_temp_discard(&t);
 	secmem_wipe(text, len);
 	json_get_alloc_funcs(&jmalloc, &jfree);
 	jfree(text);

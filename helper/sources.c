@@ -82,20 +82,6 @@ sources_kind_name(enum source_kind kind)
 	}
 }
 
-static int
-fill_credential(struct credential *out, const char *server,
-		const char *username, const char *secret)
-{
-	out->server = secmem_strdup(server);
-	out->username = secmem_strdup(username);
-	out->secret = secmem_strdup(secret);
-	if (out->server == NULL || out->username == NULL || out->secret == NULL) {
-		credential_clear(out);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	return GHCR_OK;
-}
-
 int
 sources_get(struct resolver *res, const char *server, struct credential *out,
 	    enum source_kind *from)
@@ -118,7 +104,7 @@ sources_get(struct resolver *res, const char *server, struct credential *out,
 		return GHCR_ERR_NOT_FOUND;
 	if (strcmp(github_host, res->settings->github_host) == 0 &&
 	    sources_ambient_token(&ambient) != NULL) {
-		if ((r = fill_credential(out, server, sources_ambient_username(),
+		if ((r = credential_fill(out, server, sources_ambient_username(),
 		    ambient)) == GHCR_OK)
 			*from = SOURCE_AMBIENT;
 		return r;
@@ -127,7 +113,7 @@ sources_get(struct resolver *res, const char *server, struct credential *out,
 		return GHCR_ERR_NOT_FOUND;
 	if ((r = ghcli_login(github_host, 1, &user, &token)) != GHCR_OK)
 		return r;
-	r = fill_credential(out, server, user, token);
+	r = credential_fill(out, server, user, token);
 	if (r == GHCR_OK)
 		*from = SOURCE_GH_CLI;
 	secmem_free(user);

@@ -1,9 +1,11 @@
 /*
- * Reading and rewriting Docker's config.json and containers' auth.json (see
- * docker_config.h).  The document is held as a jansson tree, which keeps
- * key order; it is written back the way Docker writes it (tab indentation)
- * so a diff of the file shows only what configure changed.  The file may
- * hold plaintext tokens, so every buffer holding its text is secmem memory.
+ * The config model: where Docker's config.json and containers' auth.json
+ * are, reading one the way Docker's decoder does, the fields this helper
+ * reads and sets, and writing it back (see docker_config.h).  The document
+ * is held as a jansson tree, which keeps key order; it is written back the
+ * way Docker writes it (tab indentation) so a diff of the file shows only
+ * what configure changed.  The file may hold plaintext tokens, so every
+ * buffer holding its text is secmem memory, and no message ever quotes it.
  */
 #include "docker_config.h"
 #include "settings.h"
@@ -150,13 +152,111 @@ blank(const char *s, size_t len)
 	return 1;
 }
 
+/* ASCII lower case, whatever the locale. */
+static int
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/*
+ * Whether a key from the file names the ASCII field `name` to Go's
+ * encoding/json: letters in any case, including the two non-ASCII letters
+ * whose case folds onto ASCII ones (U+017F LONG S for 's', U+212A KELVIN
+ * SIGN for 'k'), as bytes.EqualFold compares.
+ */
+static int
+field_matches(const char *key, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)key;
+
+	for (; *name != '\0'; name++) {
+		int want = lower((unsigned char)*name);
+
+		if (*k != '\0' && lower(*k) == want)
+			k++;
+		else if (want == 's' && k[0] == 0xc5 && k[1] == 0xbf)
+			k += 2;
+		else if (want == 'k' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa)
+			k += 3;
+		else
+			return 0;
+	}
+	return *k == '\0';
+}
+
+int
+docker_config_field(json_t *obj, const char *name, json_t **value,
+		    const char **key)
+{
+	const char *k;
+	json_t *v;
+	int n = 0;
+
+	if (value != NULL)
+		*value = NULL;
+	if (key != NULL)
+		*key = NULL;
+	json_object_foreach(obj, k, v) {
+		if (!field_matches(k, name))
+			continue;
+		if (n++ == 0) {
+			if (value != NULL)
+				*value = v;
+			if (key != NULL)
+				*key = k;
+		}
+	}
+	return n;
+}
+
+/* What went wrong in a parse, in words that never quote the file: its
+ * text may be a password (jansson's own message would quote it). */
+static const char *
+parse_problem(const json_error_t *err)
+{
+	switch (json_error_code(err)) {
+	case json_error_premature_end_of_input:
+		return "the file ends in the middle of the document";
+	case json_error_end_of_input_expected:
+		return "text after the end of the document";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a NUL character";
+	case json_error_numeric_overflow:
+		return "a number out of range";
+	default:
+		return "syntax error";
+	}
+}
+
+/* Refuses a document in which Docker's decoder would merge what jansson
+ * keeps apart: a key written twice, or a field spelled in two cases. */
+static int
+check_spellings(const struct docker_config *cfg)
+{
+	static const char *const fields[] = { "auths", "credHelpers", "credsStore" };
+	const char *first;
+	int n;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if ((n = docker_config_field(cfg->root, fields[i], NULL, &first)) < 2)
+			continue;
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s has \"%s\" %d times in "
+		    "different letter cases, which Docker merges into one; "
+		    "nothing was changed: merge them into one \"%s\" and run "
+		    "again", cfg->path, fields[i], n, fields[i]);
+	}
+	return GHCR_OK;
+}
+
 int
 docker_config_load(const char *path, struct docker_config *cfg)
 {
 	json_error_t err;
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
 	int fd = -1, r;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -182,15 +282,26 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		cfg->uid = st.st_uid;
 		cfg->gid = st.st_gid;
 	}
-	if ((r = read_file(fd, cfg->target, &buf, &len)) != GHCR_OK)
+	if ((r = read_file(fd, cfg->target, &cfg->text, &cfg->textlen)) != GHCR_OK)
 		goto out;
 	/* Docker treats an empty file as an empty configuration. */
-	if (blank(buf, len))
+	if (blank(cfg->text, cfg->textlen))
 		cfg->root = json_object();
-	else if ((cfg->root = json_loadb(buf, len, 0, &err)) == NULL) {
-		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: invalid JSON (%s); "
-		    "nothing was changed: fix or move the file and run again",
-		    cfg->path, err.line, err.column, err.text);
+	else if ((cfg->root = json_loadb(cfg->text, cfg->textlen,
+	    JSON_REJECT_DUPLICATES, &err)) == NULL) {
+		if (json_error_code(&err) == json_error_out_of_memory)
+			r = GHCR_ERR_NO_MEMORY;
+		else if (json_error_code(&err) == json_error_duplicate_key)
+			r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: a key written "
+			    "twice in one object (Docker would merge the two); "
+			    "nothing was changed: keep one and run again",
+			    cfg->path, err.line, err.column);
+		else
+			r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: invalid JSON "
+			    "(%s); nothing was changed: fix or move the file and "
+			    "run again", cfg->path, err.line, err.column,
+			    parse_problem(&err));
+		secmem_wipe(&err, sizeof(err)); /* its text quotes the file */
 		goto out;
 	}
 	if (cfg->root == NULL) {
@@ -202,14 +313,12 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		    "object; nothing was changed: fix or move the file", cfg->path);
 		goto out;
 	}
-	r = GHCR_OK;
+	r = check_spellings(cfg);
 out:
-	if (r != GHCR_OK) {
-		json_decref(cfg->root);
-		cfg->root = NULL;
-	}
-	secmem_free(buf);
-	close(fd);
+	if (r != GHCR_OK)
+		docker_config_free(cfg);
+	if (fd != -1)
+		close(fd);
 	return r;
 }
 
@@ -220,30 +329,40 @@ docker_config_free(struct docker_config *cfg)
 		return;
 	json_decref(cfg->root);
 	cfg->root = NULL;
+	secmem_free(cfg->text);
+	cfg->text = NULL;
+	cfg->textlen = 0;
 }
 
 const char *
 docker_config_helper_for(const struct docker_config *cfg, const char *host)
 {
-	/* Docker looks credHelpers up by the bare host name only. */
-	json_t *helpers = json_object_get(cfg->root, "credHelpers");
+	json_t *helpers;
 
+	/* Docker looks credHelpers up by the bare host name only. */
+	(void)docker_config_field(cfg->root, "credHelpers", &helpers, NULL);
 	return json_string_value(json_object_get(helpers, host));
 }
 
 const char *
 docker_config_creds_store(const struct docker_config *cfg)
 {
-	return json_string_value(json_object_get(cfg->root, "credsStore"));
+	json_t *store;
+
+	(void)docker_config_field(cfg->root, "credsStore", &store, NULL);
+	return json_string_value(store);
 }
 
 int
 docker_config_set_helper(struct docker_config *cfg, const char *host,
 			 const char *helper, char was[64])
 {
-	json_t *helpers = json_object_get(cfg->root, "credHelpers"), *old;
+	json_t *helpers, *old;
 
 	was[0] = '\0';
+	/* An existing "CredHelpers" is Docker's credHelpers: add to it,
+	 * rather than write a second spelling Docker would merge. */
+	(void)docker_config_field(cfg->root, "credHelpers", &helpers, NULL);
 	if (helpers == NULL) {
 		if ((helpers = json_object()) == NULL ||
 		    json_object_set_new(cfg->root, "credHelpers", helpers) != 0)
@@ -261,227 +380,6 @@ docker_config_set_helper(struct docker_config *cfg, const char *host,
 	if (json_object_set_new(helpers, host, json_string(helper)) != 0)
 		return GHCR_ERR_NO_MEMORY;
 	cfg->changed = 1;
-	return GHCR_OK;
-}
-
-/* An auths key names a whole registry when it is a host with at most a
- * scheme and an API path; podman's "ghcr.io/owner" scopes a repository. */
-static int
-key_host(const char *key, char out[SERVER_MAX])
-{
-	static const char *const api_paths[] = { "/", "/v1", "/v1/", "/v2", "/v2/" };
-	const char *p = strstr(key, "://"), *slash;
-	int whole = 0;
-
-	p = p != NULL ? p + 3 : key;
-	if ((slash = strchr(p, '/')) == NULL)
-		whole = 1;
-	for (size_t i = 0; !whole && i < sizeof(api_paths) / sizeof(api_paths[0]); i++)
-		whole = strcmp(slash, api_paths[i]) == 0;
-	if (!whole)
-		return 0;
-	if (server_normalise(key, out) != GHCR_OK) {
-		/* Someone else's odd key is not our failure. */
-		ghcr_error_clear();
-		return 0;
-	}
-	return 1;
-}
-
-static int
-copy_login(struct credential *cred, const char *host, const char *user,
-	   size_t userlen, const char *secret)
-{
-	cred->server = secmem_strdup(host);
-	cred->username = secmem_strndup(user, userlen);
-	cred->secret = secmem_strdup(secret);
-	if (cred->server == NULL || cred->username == NULL || cred->secret == NULL) {
-		credential_clear(cred);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	return GHCR_OK;
-}
-
-/*
- * The credential in one auths entry, the way Docker reads it: an identity
- * token wins, then "auth", then "username"/"password".  GHCR_ERR_NOT_FOUND
- * for an entry that holds none (Docker's "{}" marker for a login kept in a
- * helper); GHCR_ERR_BAD_INPUT with `why` set for one that cannot be read.
- */
-static int
-entry_login(json_t *entry, const char *host, struct credential *cred,
-	    char why[160])
-{
-	const char *idt, *auth, *user, *pass;
-	char *plain = NULL, *colon;
-	size_t plainlen;
-	int r;
-
-	if (!json_is_object(entry)) {
-		snprintf(why, 160, "the entry is not a JSON object");
-		return GHCR_ERR_BAD_INPUT;
-	}
-	idt = json_string_value(json_object_get(entry, "identitytoken"));
-	auth = json_string_value(json_object_get(entry, "auth"));
-	user = json_string_value(json_object_get(entry, "username"));
-	pass = json_string_value(json_object_get(entry, "password"));
-	if (idt != NULL && idt[0] != '\0')
-		return copy_login(cred, host, "<token>", 7, idt);
-	if (auth != NULL && auth[0] != '\0') {
-		if ((r = docker_config_base64_decode(auth, &plain, &plainlen)) != GHCR_OK) {
-			ghcr_error_clear();
-			snprintf(why, 160, "its \"auth\" value is not base64");
-			return r == GHCR_ERR_NO_MEMORY ? r : GHCR_ERR_BAD_INPUT;
-		}
-		colon = memchr(plain, ':', plainlen);
-		if (colon == NULL || colon == plain || colon[1] == '\0' ||
-		    strlen(plain) != plainlen) {
-			secmem_free(plain);
-			snprintf(why, 160, "its \"auth\" value is not user:token");
-			return GHCR_ERR_BAD_INPUT;
-		}
-		r = copy_login(cred, host, plain, (size_t)(colon - plain), colon + 1);
-		secmem_free(plain);
-		return r;
-	}
-	if (user != NULL && user[0] != '\0' && pass != NULL && pass[0] != '\0')
-		return copy_login(cred, host, user, strlen(user), pass);
-	return GHCR_ERR_NOT_FOUND;
-}
-
-static int
-wanted_host(const char (*hosts)[SERVER_MAX], int nhosts, const char *host)
-{
-	for (int i = 0; i < nhosts; i++)
-		if (strcmp(hosts[i], host) == 0)
-			return 1;
-	return 0;
-}
-
-int
-docker_config_logins(const struct docker_config *cfg,
-		     const char (*hosts)[SERVER_MAX], int nhosts,
-		     struct plaintext_login **out, int *n)
-{
-	json_t *auths = json_object_get(cfg->root, "auths"), *entry;
-	struct plaintext_login *list = NULL, *l;
-	char host[SERVER_MAX];
-	const char *key;
-	size_t count;
-	int r = GHCR_OK;
-
-	*out = NULL;
-	*n = 0;
-	if (auths == NULL)
-		return GHCR_OK;
-	if (!json_is_object(auths))
-		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s: \"auths\" is not an "
-		    "object; nothing was changed: fix the file", cfg->path);
-	if ((count = json_object_size(auths)) == 0)
-		return GHCR_OK;
-	if ((list = secmem_alloc(count * sizeof(*list))) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	/* Pass 0 takes the keys that are exactly the host, as Docker's own
-	 * lookup does first; pass 1 the "https://host/v1/" spellings. */
-	for (int pass = 0; pass < 2 && r == GHCR_OK; pass++) {
-		json_object_foreach(auths, key, entry) {
-			if (!key_host(key, host) || !wanted_host(hosts, nhosts, host) ||
-			    (strcmp(key, host) == 0) != (pass == 0))
-				continue;
-			l = &list[*n];
-			memset(l, 0, sizeof(*l));
-			if (snprintf(l->key, sizeof(l->key), "%s", key) >= (int)sizeof(l->key))
-				continue;
-			r = entry_login(entry, host, &l->cred, l->why);
-			if (r == GHCR_ERR_NOT_FOUND) {
-				r = GHCR_OK;
-				continue;
-			}
-			if (r == GHCR_ERR_NO_MEMORY)
-				break;
-			l->outcome = r == GHCR_OK ? LOGIN_FOUND : LOGIN_UNREADABLE;
-			r = GHCR_OK;
-			(*n)++;
-		}
-	}
-	if (r != GHCR_OK) {
-		docker_config_logins_free(list, *n);
-		*n = 0;
-		return r;
-	}
-	*out = list;
-	return GHCR_OK;
-}
-
-void
-docker_config_logins_free(struct plaintext_login *logins, int n)
-{
-	if (logins == NULL)
-		return;
-	for (int i = 0; i < n; i++)
-		credential_clear(&logins[i].cred);
-	secmem_free(logins);
-}
-
-static int
-same_login(const struct credential *a, const struct credential *b)
-{
-	size_t la = strlen(a->secret), lb = strlen(b->secret);
-
-	return strcmp(a->username, b->username) == 0 && la == lb &&
-	    secmem_compare(a->secret, b->secret, la) == 0;
-}
-
-int
-docker_config_migrate(struct docker_config *cfg, struct plaintext_login *logins,
-		      int n, const struct store_backend *backend, void *handle,
-		      int dry_run)
-{
-	json_t *auths = json_object_get(cfg->root, "auths");
-	int r;
-
-	for (int i = 0; i < n; i++) {
-		struct plaintext_login *l = &logins[i], *first = NULL;
-
-		if (l->cred.secret == NULL) {
-			l->outcome = LOGIN_UNREADABLE;
-			continue;
-		}
-		for (int j = 0; j < i && first == NULL; j++)
-			if (logins[j].cred.secret != NULL &&
-			    strcmp(logins[j].cred.server, l->cred.server) == 0)
-				first = &logins[j];
-		if (first != NULL) {
-			if (first->outcome == LOGIN_FAILED) {
-				l->outcome = LOGIN_FAILED;
-				snprintf(l->why, sizeof(l->why), "the login under "
-				    "\"%.*s\" could not be stored first", 100, first->key);
-			} else if (!same_login(&first->cred, &l->cred)) {
-				l->outcome = LOGIN_CONFLICT;
-			} else {
-				l->outcome = LOGIN_DUPLICATE;
-				if (!dry_run) {
-					json_object_del(auths, l->key);
-					cfg->changed = 1;
-				}
-			}
-			continue;
-		}
-		if (dry_run) {
-			l->outcome = LOGIN_FOUND;
-			continue;
-		}
-		/* The plaintext goes only once the store holds the login. */
-		if ((r = backend->put(handle, &l->cred)) != GHCR_OK) {
-			l->outcome = LOGIN_FAILED;
-			snprintf(l->why, sizeof(l->why), "%s", ghcr_error_message(r));
-			ghcr_error_clear();
-			continue;
-		}
-		json_object_del(auths, l->key);
-		cfg->changed = 1;
-		l->outcome = LOGIN_MOVED;
-	}
 	return GHCR_OK;
 }
 
@@ -504,6 +402,34 @@ docker_config_check_writable(const struct docker_config *cfg)
 		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write in %s: %s; "
 		    "nothing was changed", dir, strerror(errno));
 	return GHCR_OK;
+}
+
+/*
+ * GHCR_OK when the target still holds exactly what load read (or is still
+ * missing); GHCR_ERR_CHANGED when another program wrote it meanwhile.
+ * Content, not inode or mtime: Docker replaces the file by rename, and a
+ * same-size rewrite can keep the timestamp on a coarse filesystem.
+ */
+static int
+check_unchanged(const struct docker_config *cfg)
+{
+	char *now = NULL;
+	size_t len = 0;
+	int r, same;
+
+	r = fs_read_file(cfg->target, DOCKER_CONFIG_MAX_SIZE, 1, &now, &len);
+	if (r == GHCR_ERR_NOT_FOUND)
+		return cfg->text == NULL && !cfg->exists ? GHCR_OK : GHCR_ERR_CHANGED;
+	if (r == GHCR_ERR_TOO_LARGE) {
+		ghcr_error_clear();
+		return GHCR_ERR_CHANGED;
+	}
+	if (r != GHCR_OK)
+		return r;
+	same = cfg->exists && len == cfg->textlen &&
+	    (len == 0 || memcmp(now, cfg->text, len) == 0);
+	secmem_free(now);
+	return same ? GHCR_OK : GHCR_ERR_CHANGED;
 }
 
 int
@@ -549,18 +475,33 @@ docker_config_save(struct docker_config *cfg)
 	if (cfg->exists && (cfg->uid != geteuid() || cfg->gid != getegid()))
 		if (fchown(t.fd, cfg->uid, cfg->gid) == -1)
 			errno = 0; /* kept as ours: no worse than before */
-	if ((r = fs_temp_close(&t)) != GHCR_OK ||
+	if ((r = fs_temp_close(&t)) != GHCR_OK)
+		goto out;
+	/* A `docker login` may have written the file since it was read (the
+	 * window includes any keyring prompt): never overwrite that.  What
+	 * remains is the moment between this check and the rename. */
+	if (docker_config_test_before_replace != NULL)
+		docker_config_test_before_replace(cfg->target);
+	if ((r = check_unchanged(cfg)) != GHCR_OK ||
 	    (r = fs_temp_rename(&t, cfg->target)) != GHCR_OK)
 		goto out;
 	/* The rename itself should reach the disk too; the file is replaced
 	 * either way, so a failure here is not reported as "unchanged". */
 	if (fs_sync_dir(cfg->target) != GHCR_OK)
 		ghcr_error_clear();
+	/* What is on disk now, for the next save's check. */
+	secmem_free(cfg->text);
+	if ((cfg->text = secmem_alloc(len + 2)) != NULL) {
+		memcpy(cfg->text, text, len);
+		cfg->text[len] = '\n';
+		cfg->textlen = len + 1;
+	} else
+		cfg->textlen = 0; /* a later save then sees "changed" */
 	cfg->exists = 1;
 	cfg->changed = 0;
 	r = GHCR_OK;
 out:
-	if (r != GHCR_OK && r != GHCR_ERR_NO_MEMORY) {
+	if (r != GHCR_OK && r != GHCR_ERR_NO_MEMORY && r != GHCR_ERR_CHANGED) {
 		char detail[512];
 
 		snprintf(detail, sizeof(detail), "%s", ghcr_error_message(r));
@@ -573,53 +514,3 @@ out:
 	return r;
 }
 
-int
-docker_config_base64_decode(const char *in, char **out, size_t *outlen)
-{
-	size_t len = strlen(in), n = 0;
-	unsigned int acc = 0;
-	int bits = 0, pad = 0;
-	char *buf;
-
-	*out = NULL;
-	if ((buf = secmem_alloc(len / 4 * 3 + 4)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+')
-			v = 62;
-		else if (c == '/')
-			v = 63;
-		else if (c == '=') {
-			pad++;
-			continue;
-		} else
-			goto bad;
-		if (pad > 0)
-			goto bad; /* data after padding */
-		acc = ((acc << 6) | (unsigned int)v) & 0xffffffu;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	/* A lone 6-bit group cannot end a valid encoding. */
-	if (bits >= 6 || pad > 2)
-		goto bad;
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
-	return GHCR_OK;
-bad:
-	secmem_free(buf);
-	return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid base64");
-}

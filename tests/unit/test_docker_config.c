@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "docker_config.h"
+#include "migrate.h"
 #include "errors.h"
 #include "secmem.h"
 #include "store.h"
@@ -433,7 +434,7 @@ START_TEST(test_unreadable_login_is_reported_not_dropped)
 	ck_assert_msg(strstr(l[0].why, "base64") != NULL, "got why '%s'", l[0].why);
 	ck_assert_int_eq(l[1].outcome, LOGIN_UNREADABLE);
 	ck_assert_msg(strstr(l[1].why, "user:token") != NULL, "got why '%s'", l[1].why);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, NULL, NULL, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, NULL, 0), GHCR_OK);
 	ck_assert_msg(!cfg.changed, "an unreadable login must stay in the file");
 	docker_config_logins_free(l, n);
 	docker_config_free(&cfg);
@@ -472,7 +473,7 @@ START_TEST(test_migration_moves_logins_into_the_real_store)
 	fb = open_file_store(&h);
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, fb, h, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, fb, h, 0), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_int_eq(l[1].outcome, LOGIN_MOVED);
 	ck_assert_msg(l[2].outcome == LOGIN_DUPLICATE, "the identical "
@@ -522,7 +523,7 @@ START_TEST(test_migration_keeps_a_conflicting_second_login)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, fb, h, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, fb, h, 0), GHCR_OK);
 	ck_assert_str_eq(l[0].key, "ghcr.io");
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_msg(l[1].outcome == LOGIN_CONFLICT, "a different login for the "
@@ -544,7 +545,7 @@ START_TEST(test_dry_run_migration_changes_nothing)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	/* No store at all: a dry run must not touch one. */
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, NULL, NULL, 1), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, NULL, 1), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_FOUND);
 	ck_assert_msg(!cfg.changed, "a dry run must not change the document");
 	docker_config_logins_free(l, n);
@@ -571,7 +572,7 @@ START_TEST(test_login_stays_when_the_store_refuses_it)
 	write_text(cfg_path, auths_config, 0600);
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, &refusing, NULL, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, &refusing, NULL, 0), GHCR_OK);
 	for (int i = 0; i < n; i++)
 		ck_assert_msg(l[i].outcome == LOGIN_FAILED, "login %d: expected "
 		    "LOGIN_FAILED, got %d", i, l[i].outcome);

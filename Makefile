@@ -47,7 +47,7 @@ CFLAGS ?= -O2 -g
 CRYPTO_VERSION := $(shell $(PKG_CONFIG) --modversion libcrypto 2>/dev/null)
 CRYPTO_SONAME ?= libcrypto.so.$(if $(filter 1.%,$(CRYPTO_VERSION)),1.1,$(firstword $(subst ., ,$(CRYPTO_VERSION))))
 
-BASE_CPPFLAGS = -D_GNU_SOURCE -Ihelper -Istore \
+BASE_CPPFLAGS = -D_GNU_SOURCE -Icommon -Ihelper -Istore \
 	-DGHCR_VERSION='"$(VERSION)"' -DGHCR_PACKAGE='"$(PACKAGE)"' \
 	-DGHCR_MODULEDIR='"$(MODULEDIR)"' -DGHCR_CRYPTO_SONAME='"$(CRYPTO_SONAME)"'
 ifeq ($(WITH_SECRETSERVICE),1)
@@ -74,11 +74,12 @@ ifneq ($(SANITIZE),)
 SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-# Every .c under helper/ and store/ is part of the helper, except main.c
-# (the program) and the dlopen()ed module: secretservice.c and its ss_*.c.
+# Every .c under common/, helper/ and store/ is part of the helper, except
+# main.c (the program) and the dlopen()ed module: secretservice.c and its
+# ss_*.c.  common/ holds process-wide utilities that are not storage.
 MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
 LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS), \
-	$(wildcard helper/*.c store/*.c))
+	$(wildcard common/*.c helper/*.c store/*.c))
 ifneq ($(WITH_SECRETSERVICE),1)
 LIB_SRCS := $(filter-out store/secretservice_loader.c,$(LIB_SRCS))
 endif

@@ -2,14 +2,16 @@
  * configure: points Docker (and on request podman, skopeo, buildah) at this
  * helper for the GitHub registries by adding credHelpers entries, and takes
  * the plaintext logins that `docker login` left in the file for those hosts
- * into the store.  A plaintext login leaves the file only after the store
- * has it, so no run of configure, however interrupted, loses a login.
+ * into the store (migrate.c says when and how).  Each file is loaded,
+ * edited and saved as one step, repeated when another program wrote the
+ * file in between, and reported once it is done.
  */
 #include "cmd_common.h"
 #include "commands.h"
 #include "docker_config.h"
 #include "errors.h"
 #include "github.h"
+#include "migrate.h"
 #include "secmem.h"
 
 #include <stdio.h>
@@ -118,74 +120,144 @@ print_login(const struct plaintext_login *l, const char *store, int dry_run)
 		printf("  auths: kept the plaintext login for %s: the store "
 		    "refused it: %s\n", l->key, l->why);
 		break;
+	case LOGIN_LEFT:
+		printf("  auths: left the plaintext login for %s (user %s) in the "
+		    "file: %s\n", l->key, user, l->why);
+		break;
 	}
+}
+
+/* How many times a file that keeps changing under us is read again. */
+#define CONFIGURE_ATTEMPTS 3
+
+/* One file's edit, kept for the report printed once it is saved. */
+struct file_edit {
+	struct docker_config cfg;
+	struct plaintext_login *logins;
+	int nlogins;
+	int existed;          /* the file existed when read */
+	int helper_changed[CMD_MAX_HOSTS];
+	char was[CMD_MAX_HOSTS][64];
+};
+
+static void
+file_edit_free(struct file_edit *e)
+{
+	docker_config_logins_free(e->logins, e->nlogins);
+	e->logins = NULL;
+	e->nlogins = 0;
+	docker_config_free(&e->cfg);
+}
+
+/* Loads `path` and applies configure's edits to it, in memory. */
+static int
+edit_file(const char *path, const struct configure_args *a,
+	  struct resolver *res, struct file_edit *e)
+{
+	const char *refusal;
+	int r;
+
+	if ((r = docker_config_load(path, &e->cfg)) != GHCR_OK)
+		return r;
+	e->existed = e->cfg.exists;
+	if (!a->dry_run && (r = docker_config_check_writable(&e->cfg)) != GHCR_OK)
+		return r;
+	for (int i = 0; i < a->nhosts; i++) {
+		int changed_before = e->cfg.changed;
+
+		e->cfg.changed = 0;
+		if ((r = docker_config_set_helper(&e->cfg, a->hosts[i],
+		    DOCKER_CONFIG_HELPER_NAME, e->was[i])) != GHCR_OK)
+			return r;
+		e->helper_changed[i] = e->cfg.changed;
+		e->cfg.changed |= changed_before;
+	}
+	if ((r = docker_config_logins(&e->cfg, (const char (*)[SERVER_MAX])a->hosts,
+	    a->nhosts, &e->logins, &e->nlogins)) != GHCR_OK || e->nlogins == 0)
+		return r;
+	if ((refusal = migrate_refusal(res->settings)) != NULL) {
+		migrate_leave(e->logins, e->nlogins, refusal);
+		return GHCR_OK;
+	}
+	if (!a->dry_run && (r = resolver_open_backend(res)) != GHCR_OK)
+		return r;
+	return migrate_logins(&e->cfg, e->logins, e->nlogins, res, a->dry_run);
+}
+
+static void
+print_edit(const char *path, const struct configure_args *a,
+	   const struct resolver *res, const struct file_edit *e)
+{
+	const char *store = resolver_title(res);
+
+	printf("%s%s:\n", path, e->existed ? "" : " (new file)");
+	if (strcmp(path, e->cfg.target) != 0)
+		printf("  (a link to %s, which is edited)\n", e->cfg.target);
+	for (int i = 0; i < a->nhosts; i++) {
+		if (!e->helper_changed[i])
+			printf("  credHelpers: %s -> %s (already set)\n", a->hosts[i],
+			    DOCKER_CONFIG_HELPER_NAME);
+		else if (e->was[i][0] != '\0')
+			printf("  credHelpers: %s -> %s (%s; was %s)\n", a->hosts[i],
+			    DOCKER_CONFIG_HELPER_NAME, a->dry_run ? "would change" :
+			    "changed", e->was[i]);
+		else
+			printf("  credHelpers: %s -> %s (%s)\n", a->hosts[i],
+			    DOCKER_CONFIG_HELPER_NAME, a->dry_run ? "would add" : "added");
+	}
+	for (int i = 0; i < e->nlogins; i++)
+		print_login(&e->logins[i], store, a->dry_run);
 }
 
 static int
 configure_file(const char *path, const struct configure_args *a,
 	       struct resolver *res, int *failed_logins)
 {
-	struct docker_config cfg;
-	struct plaintext_login *logins = NULL;
-	char was[64];
-	const char *store;
-	int nlogins = 0, r;
+	struct file_edit *e;
+	int r, attempt, saved = 0;
 
-	if ((r = docker_config_load(path, &cfg)) != GHCR_OK)
-		return r;
-	if (!a->dry_run && (r = docker_config_check_writable(&cfg)) != GHCR_OK)
-		goto out;
-	printf("%s%s:\n", path, cfg.exists ? "" : " (new file)");
-	if (strcmp(path, cfg.target) != 0)
-		printf("  (a link to %s, which is edited)\n", cfg.target);
-	for (int i = 0; i < a->nhosts; i++) {
-		int changed_before = cfg.changed;
-
-		cfg.changed = 0;
-		if ((r = docker_config_set_helper(&cfg, a->hosts[i],
-		    DOCKER_CONFIG_HELPER_NAME, was)) != GHCR_OK)
+	if ((e = secmem_alloc(sizeof(*e))) == NULL)
+		return GHCR_ERR_NO_MEMORY;
+	/* A file another program writes while we edit it (docker login, say)
+	 * is read and edited again, so its change is kept, not overwritten. */
+	for (attempt = 1;; attempt++) {
+		if ((r = edit_file(path, a, res, e)) != GHCR_OK)
 			goto out;
-		if (!cfg.changed)
-			printf("  credHelpers: %s -> %s (already set)\n", a->hosts[i],
-			    DOCKER_CONFIG_HELPER_NAME);
-		else if (was[0] != '\0')
-			printf("  credHelpers: %s -> %s (%s; was %s)\n", a->hosts[i],
-			    DOCKER_CONFIG_HELPER_NAME, a->dry_run ? "would change" :
-			    "changed", was);
-		else
-			printf("  credHelpers: %s -> %s (%s)\n", a->hosts[i],
-			    DOCKER_CONFIG_HELPER_NAME, a->dry_run ? "would add" : "added");
-		cfg.changed |= changed_before;
+		if (a->dry_run || !e->cfg.changed)
+			break;
+		if ((r = docker_config_save(&e->cfg)) == GHCR_OK) {
+			saved = 1;
+			break;
+		}
+		if (r != GHCR_ERR_CHANGED)
+			goto out;
+		if (attempt == CONFIGURE_ATTEMPTS) {
+			r = ghcr_fail(GHCR_ERR_CHANGED, "%s kept changing while "
+			    "configure edited it; nothing was changed: run "
+			    "configure again", path);
+			goto out;
+		}
+		file_edit_free(e);
+		memset(e, 0, sizeof(*e));
 	}
 
-	if ((r = docker_config_logins(&cfg, (const char (*)[SERVER_MAX])a->hosts,
-	    a->nhosts, &logins, &nlogins)) != GHCR_OK)
-		goto out;
-	if (nlogins > 0 && !a->dry_run && (r = resolver_open_backend(res)) != GHCR_OK)
-		goto out;
-	store = resolver_title(res);
-	if (nlogins > 0 && (r = docker_config_migrate(&cfg, logins, nlogins,
-	    res, a->dry_run)) != GHCR_OK)
-		goto out;
-	for (int i = 0; i < nlogins; i++) {
-		print_login(&logins[i], store, a->dry_run);
-		if (logins[i].outcome == LOGIN_FAILED)
+	print_edit(path, a, res, e);
+	for (int i = 0; i < e->nlogins; i++)
+		if (e->logins[i].outcome == LOGIN_FAILED)
 			(*failed_logins)++;
-	}
-
+	if (attempt > 1)
+		printf("  read again: another program wrote the file meanwhile\n");
 	if (a->dry_run)
-		printf("  %s (--dry-run)\n", cfg.changed ? "not written" : "nothing to change");
-	else if (!cfg.changed)
+		printf("  %s (--dry-run)\n", e->cfg.changed ? "not written" :
+		    "nothing to change");
+	else if (!saved)
 		printf("  unchanged\n");
-	else {
-		if ((r = docker_config_save(&cfg)) != GHCR_OK)
-			goto out;
-		printf("  written (mode %04o)\n", (unsigned)cfg.mode);
-	}
+	else
+		printf("  written (mode %04o)\n", (unsigned)e->cfg.mode);
 	r = GHCR_OK;
 out:
-	docker_config_logins_free(logins, nlogins);
-	docker_config_free(&cfg);
+	file_edit_free(e);
+	secmem_free(e);
 	return r;
 }
 

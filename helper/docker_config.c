@@ -1,14 +1,16 @@
 /*
- * Reading and rewriting Docker's config.json and containers' auth.json (see
- * docker_config.h).  The document is held as a jansson tree, which keeps
- * key order; it is written back the way Docker writes it (tab indentation)
- * so a diff of the file shows only what configure changed.  The file may
- * hold plaintext tokens, so every buffer holding its text is secmem memory.
+ * The config model: where Docker's config.json and containers' auth.json
+ * are, reading one the way Docker's decoder does, the fields this helper
+ * reads and sets, and writing it back (see docker_config.h).  The document
+ * is held as a jansson tree, which keeps key order; it is written back the
+ * way Docker writes it (tab indentation) so a diff of the file shows only
+ * what configure changed.  The file may hold plaintext tokens, so every
+ * buffer holding its text is secmem memory, and no message ever quotes it.
  */
 #include "docker_config.h"
-#include "resolver.h"
 #include "settings.h"
 #include "errors.h"
+#include "fs.h"
 #include "secmem.h"
 
 #include <errno.h>
@@ -126,8 +128,7 @@ static int
 read_file(int fd, const char *path, char **buf, size_t *len)
 {
 	struct stat st;
-	size_t cap, n = 0;
-	ssize_t got;
+	int r;
 
 	*buf = NULL;
 	if (fstat(fd, &st) == -1)
@@ -135,34 +136,11 @@ read_file(int fd, const char *path, char **buf, size_t *len)
 		    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s is not a regular file", path);
-	if (st.st_size > DOCKER_CONFIG_MAX_SIZE)
+	if ((r = fs_read_fd(fd, path, DOCKER_CONFIG_MAX_SIZE, 1, buf, len)) ==
+	    GHCR_ERR_TOO_LARGE)
 		return ghcr_fail(GHCR_ERR_TOO_LARGE, "%s is over %d MiB; nothing "
 		    "was changed", path, DOCKER_CONFIG_MAX_SIZE >> 20);
-	/* One byte more than the size tells a file that grew meanwhile. */
-	cap = (size_t)st.st_size + 2;
-	if ((*buf = secmem_alloc(cap)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	while (n < cap - 1) {
-		if ((got = read(fd, *buf + n, cap - 1 - n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			secmem_free(*buf);
-			*buf = NULL;
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
-			    strerror(errno));
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n == cap - 1) {
-		secmem_free(*buf);
-		*buf = NULL;
-		return ghcr_fail(GHCR_ERR_SYSTEM, "%s changed while being read; "
-		    "try again", path);
-	}
-	*len = n;
-	return GHCR_OK;
+	return r;
 }
 
 static int
@@ -174,13 +152,111 @@ blank(const char *s, size_t len)
 	return 1;
 }
 
+/* ASCII lower case, whatever the locale. */
+static int
+lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/*
+ * Whether a key from the file names the ASCII field `name` to Go's
+ * encoding/json: letters in any case, including the two non-ASCII letters
+ * whose case folds onto ASCII ones (U+017F LONG S for 's', U+212A KELVIN
+ * SIGN for 'k'), as bytes.EqualFold compares.
+ */
+static int
+field_matches(const char *key, const char *name)
+{
+	const unsigned char *k = (const unsigned char *)key;
+
+	for (; *name != '\0'; name++) {
+		int want = lower((unsigned char)*name);
+
+		if (*k != '\0' && lower(*k) == want)
+			k++;
+		else if (want == 's' && k[0] == 0xc5 && k[1] == 0xbf)
+			k += 2;
+		else if (want == 'k' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa)
+			k += 3;
+		else
+			return 0;
+	}
+	return *k == '\0';
+}
+
+int
+docker_config_field(json_t *obj, const char *name, json_t **value,
+		    const char **key)
+{
+	const char *k;
+	json_t *v;
+	int n = 0;
+
+	if (value != NULL)
+		*value = NULL;
+	if (key != NULL)
+		*key = NULL;
+	json_object_foreach(obj, k, v) {
+		if (!field_matches(k, name))
+			continue;
+		if (n++ == 0) {
+			if (value != NULL)
+				*value = v;
+			if (key != NULL)
+				*key = k;
+		}
+	}
+	return n;
+}
+
+/* What went wrong in a parse, in words that never quote the file: its
+ * text may be a password (jansson's own message would quote it). */
+static const char *
+parse_problem(const json_error_t *err)
+{
+	switch (json_error_code(err)) {
+	case json_error_premature_end_of_input:
+		return "the file ends in the middle of the document";
+	case json_error_end_of_input_expected:
+		return "text after the end of the document";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a NUL character";
+	case json_error_numeric_overflow:
+		return "a number out of range";
+	default:
+		return "syntax error";
+	}
+}
+
+/* Refuses a document in which Docker's decoder would merge what jansson
+ * keeps apart: a key written twice, or a field spelled in two cases. */
+static int
+check_spellings(const struct docker_config *cfg)
+{
+	static const char *const fields[] = { "auths", "credHelpers", "credsStore" };
+	const char *first;
+	int n;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if ((n = docker_config_field(cfg->root, fields[i], NULL, &first)) < 2)
+			continue;
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s has \"%s\" %d times in "
+		    "different letter cases, which Docker merges into one; "
+		    "nothing was changed: merge them into one \"%s\" and run "
+		    "again", cfg->path, fields[i], n, fields[i]);
+	}
+	return GHCR_OK;
+}
+
 int
 docker_config_load(const char *path, struct docker_config *cfg)
 {
 	json_error_t err;
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
 	int fd = -1, r;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -206,15 +282,26 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		cfg->uid = st.st_uid;
 		cfg->gid = st.st_gid;
 	}
-	if ((r = read_file(fd, cfg->target, &buf, &len)) != GHCR_OK)
+	if ((r = read_file(fd, cfg->target, &cfg->text, &cfg->textlen)) != GHCR_OK)
 		goto out;
 	/* Docker treats an empty file as an empty configuration. */
-	if (blank(buf, len))
+	if (blank(cfg->text, cfg->textlen))
 		cfg->root = json_object();
-	else if ((cfg->root = json_loadb(buf, len, 0, &err)) == NULL) {
-		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: invalid JSON (%s); "
-		    "nothing was changed: fix or move the file and run again",
-		    cfg->path, err.line, err.column, err.text);
+	else if ((cfg->root = json_loadb(cfg->text, cfg->textlen,
+	    JSON_REJECT_DUPLICATES, &err)) == NULL) {
+		if (json_error_code(&err) == json_error_out_of_memory)
+			r = GHCR_ERR_NO_MEMORY;
+		else if (json_error_code(&err) == json_error_duplicate_key)
+			r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: a key written "
+			    "twice in one object (Docker would merge the two); "
+			    "nothing was changed: keep one and run again",
+			    cfg->path, err.line, err.column);
+		else
+			r = ghcr_fail(GHCR_ERR_BAD_INPUT, "%s:%d:%d: invalid JSON "
+			    "(%s); nothing was changed: fix or move the file and "
+			    "run again", cfg->path, err.line, err.column,
+			    parse_problem(&err));
+		secmem_wipe(&err, sizeof(err)); /* its text quotes the file */
 		goto out;
 	}
 	if (cfg->root == NULL) {
@@ -226,14 +313,12 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		    "object; nothing was changed: fix or move the file", cfg->path);
 		goto out;
 	}
-	r = GHCR_OK;
+	r = check_spellings(cfg);
 out:
-	if (r != GHCR_OK) {
-		json_decref(cfg->root);
-		cfg->root = NULL;
-	}
-	secmem_free(buf);
-	close(fd);
+	if (r != GHCR_OK)
+		docker_config_free(cfg);
+	if (fd != -1)
+		close(fd);
 	return r;
 }
 
@@ -244,30 +329,40 @@ docker_config_free(struct docker_config *cfg)
 		return;
 	json_decref(cfg->root);
 	cfg->root = NULL;
+	secmem_free(cfg->text);
+	cfg->text = NULL;
+	cfg->textlen = 0;
 }
 
 const char *
 docker_config_helper_for(const struct docker_config *cfg, const char *host)
 {
-	/* Docker looks credHelpers up by the bare host name only. */
-	json_t *helpers = json_object_get(cfg->root, "credHelpers");
+	json_t *helpers;
 
+	/* Docker looks credHelpers up by the bare host name only. */
+	(void)docker_config_field(cfg->root, "credHelpers", &helpers, NULL);
 	return json_string_value(json_object_get(helpers, host));
 }
 
 const char *
 docker_config_creds_store(const struct docker_config *cfg)
 {
-	return json_string_value(json_object_get(cfg->root, "credsStore"));
+	json_t *store;
+
+	(void)docker_config_field(cfg->root, "credsStore", &store, NULL);
+	return json_string_value(store);
 }
 
 int
 docker_config_set_helper(struct docker_config *cfg, const char *host,
 			 const char *helper, char was[64])
 {
-	json_t *helpers = json_object_get(cfg->root, "credHelpers"), *old;
+	json_t *helpers, *old;
 
 	was[0] = '\0';
+	/* An existing "CredHelpers" is Docker's credHelpers: add to it,
+	 * rather than write a second spelling Docker would merge. */
+	(void)docker_config_field(cfg->root, "credHelpers", &helpers, NULL);
 	if (helpers == NULL) {
 		if ((helpers = json_object()) == NULL ||
 		    json_object_set_new(cfg->root, "credHelpers", helpers) != 0)
@@ -288,244 +383,11 @@ docker_config_set_helper(struct docker_config *cfg, const char *host,
 	return GHCR_OK;
 }
 
-/* An auths key names a whole registry when it is a host with at most a
- * scheme and an API path; podman's "ghcr.io/owner" scopes a repository. */
-static int
-key_host(const char *key, char out[SERVER_MAX])
-{
-	static const char *const api_paths[] = { "/", "/v1", "/v1/", "/v2", "/v2/" };
-	const char *p = strstr(key, "://"), *slash;
-	int whole = 0;
-
-	p = p != NULL ? p + 3 : key;
-	if ((slash = strchr(p, '/')) == NULL)
-		whole = 1;
-	for (size_t i = 0; !whole && i < sizeof(api_paths) / sizeof(api_paths[0]); i++)
-		whole = strcmp(slash, api_paths[i]) == 0;
-	if (!whole)
-		return 0;
-	if (server_normalise(key, out) != GHCR_OK) {
-		/* Someone else's odd key is not our failure. */
-		ghcr_error_clear();
-		return 0;
-	}
-	return 1;
-}
-
-static int
-copy_login(struct credential *cred, const char *host, const char *user,
-	   size_t userlen, const char *secret)
-{
-	cred->server = secmem_strdup(host);
-	cred->username = secmem_strndup(user, userlen);
-	cred->secret = secmem_strdup(secret);
-	if (cred->server == NULL || cred->username == NULL || cred->secret == NULL) {
-		credential_clear(cred);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	return GHCR_OK;
-}
-
-/*
- * The credential in one auths entry, the way Docker reads it: an identity
- * token wins, then "auth", then "username"/"password".  GHCR_ERR_NOT_FOUND
- * for an entry that holds none (Docker's "{}" marker for a login kept in a
- * helper); GHCR_ERR_BAD_INPUT with `why` set for one that cannot be read.
- */
-static int
-entry_login(json_t *entry, const char *host, struct credential *cred,
-	    char why[160])
-{
-	const char *idt, *auth, *user, *pass;
-	char *plain = NULL, *colon;
-	size_t plainlen;
-	int r;
-
-	if (!json_is_object(entry)) {
-		snprintf(why, 160, "the entry is not a JSON object");
-		return GHCR_ERR_BAD_INPUT;
-	}
-	idt = json_string_value(json_object_get(entry, "identitytoken"));
-	auth = json_string_value(json_object_get(entry, "auth"));
-	user = json_string_value(json_object_get(entry, "username"));
-	pass = json_string_value(json_object_get(entry, "password"));
-	if (idt != NULL && idt[0] != '\0')
-		return copy_login(cred, host, "<token>", 7, idt);
-	if (auth != NULL && auth[0] != '\0') {
-		if ((r = docker_config_base64_decode(auth, &plain, &plainlen)) != GHCR_OK) {
-			ghcr_error_clear();
-			snprintf(why, 160, "its \"auth\" value is not base64");
-			return r == GHCR_ERR_NO_MEMORY ? r : GHCR_ERR_BAD_INPUT;
-		}
-		colon = memchr(plain, ':', plainlen);
-		if (colon == NULL || colon == plain || colon[1] == '\0' ||
-		    strlen(plain) != plainlen) {
-			secmem_free(plain);
-			snprintf(why, 160, "its \"auth\" value is not user:token");
-			return GHCR_ERR_BAD_INPUT;
-		}
-		r = copy_login(cred, host, plain, (size_t)(colon - plain), colon + 1);
-		secmem_free(plain);
-		return r;
-	}
-	if (user != NULL && user[0] != '\0' && pass != NULL && pass[0] != '\0')
-		return copy_login(cred, host, user, strlen(user), pass);
-	return GHCR_ERR_NOT_FOUND;
-}
-
-static int
-wanted_host(const char (*hosts)[SERVER_MAX], int nhosts, const char *host)
-{
-	for (int i = 0; i < nhosts; i++)
-		if (strcmp(hosts[i], host) == 0)
-			return 1;
-	return 0;
-}
-
-int
-docker_config_logins(const struct docker_config *cfg,
-		     const char (*hosts)[SERVER_MAX], int nhosts,
-		     struct plaintext_login **out, int *n)
-{
-	json_t *auths = json_object_get(cfg->root, "auths"), *entry;
-	struct plaintext_login *list = NULL, *l;
-	char host[SERVER_MAX];
-	const char *key;
-	size_t count;
-	int r = GHCR_OK;
-
-	*out = NULL;
-	*n = 0;
-	if (auths == NULL)
-		return GHCR_OK;
-	if (!json_is_object(auths))
-		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s: \"auths\" is not an "
-		    "object; nothing was changed: fix the file", cfg->path);
-	if ((count = json_object_size(auths)) == 0)
-		return GHCR_OK;
-	if ((list = secmem_alloc(count * sizeof(*list))) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	/* Pass 0 takes the keys that are exactly the host, as Docker's own
-	 * lookup does first; pass 1 the "https://host/v1/" spellings. */
-	for (int pass = 0; pass < 2 && r == GHCR_OK; pass++) {
-		json_object_foreach(auths, key, entry) {
-			if (!key_host(key, host) || !wanted_host(hosts, nhosts, host) ||
-			    (strcmp(key, host) == 0) != (pass == 0))
-				continue;
-			l = &list[*n];
-			memset(l, 0, sizeof(*l));
-			if (snprintf(l->key, sizeof(l->key), "%s", key) >= (int)sizeof(l->key))
-				continue;
-			r = entry_login(entry, host, &l->cred, l->why);
-			if (r == GHCR_ERR_NOT_FOUND) {
-				r = GHCR_OK;
-				continue;
-			}
-			if (r == GHCR_ERR_NO_MEMORY)
-				break;
-			l->outcome = r == GHCR_OK ? LOGIN_FOUND : LOGIN_UNREADABLE;
-			r = GHCR_OK;
-			(*n)++;
-		}
-	}
-	if (r != GHCR_OK) {
-		docker_config_logins_free(list, *n);
-		*n = 0;
-		return r;
-	}
-	*out = list;
-	return GHCR_OK;
-}
-
-void
-docker_config_logins_free(struct plaintext_login *logins, int n)
-{
-	if (logins == NULL)
-		return;
-	for (int i = 0; i < n; i++)
-		credential_clear(&logins[i].cred);
-	secmem_free(logins);
-}
-
-static int
-same_login(const struct credential *a, const struct credential *b)
-{
-	size_t la = strlen(a->secret), lb = strlen(b->secret);
-
-	return strcmp(a->username, b->username) == 0 && la == lb &&
-	    secmem_compare(a->secret, b->secret, la) == 0;
-}
-
-int
-docker_config_migrate(struct docker_config *cfg, struct plaintext_login *logins,
-		      int n, struct resolver *res, int dry_run)
-{
-	json_t *auths = json_object_get(cfg->root, "auths");
-	int r;
-
-	for (int i = 0; i < n; i++) {
-		struct plaintext_login *l = &logins[i], *first = NULL;
-
-		if (l->cred.secret == NULL) {
-			l->outcome = LOGIN_UNREADABLE;
-			continue;
-		}
-		for (int j = 0; j < i && first == NULL; j++)
-			if (logins[j].cred.secret != NULL &&
-			    strcmp(logins[j].cred.server, l->cred.server) == 0)
-				first = &logins[j];
-		if (first != NULL) {
-			if (first->outcome == LOGIN_FAILED) {
-				l->outcome = LOGIN_FAILED;
-				snprintf(l->why, sizeof(l->why), "the login under "
-				    "\"%.*s\" could not be stored first", 100, first->key);
-			} else if (!same_login(&first->cred, &l->cred)) {
-				l->outcome = LOGIN_CONFLICT;
-			} else {
-				l->outcome = LOGIN_DUPLICATE;
-				if (!dry_run) {
-					json_object_del(auths, l->key);
-					cfg->changed = 1;
-				}
-			}
-			continue;
-		}
-		if (dry_run) {
-			l->outcome = LOGIN_FOUND;
-			continue;
-		}
-		/* The plaintext goes only once the store holds the login. */
-		if ((r = resolver_put(res, &l->cred)) != GHCR_OK) {
-			l->outcome = LOGIN_FAILED;
-			snprintf(l->why, sizeof(l->why), "%s", ghcr_error_message(r));
-			ghcr_error_clear();
-			continue;
-		}
-		json_object_del(auths, l->key);
-		cfg->changed = 1;
-		l->outcome = LOGIN_MOVED;
-	}
-	return GHCR_OK;
-}
-
-/* The directory part of path, "." when it has none. */
-static void
-dir_of(const char *path, char out[PATH_MAX])
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		snprintf(out, PATH_MAX, ".");
-	else if (slash == path)
-		snprintf(out, PATH_MAX, "/");
-	else
-		snprintf(out, PATH_MAX, "%.*s", (int)(slash - path), path);
-}
-
 int
 docker_config_check_writable(const struct docker_config *cfg)
 {
 	char dir[PATH_MAX];
+	int r;
 
 	/* Checked on the mode bits, not access(): root passes access() for
 	 * every file, and a read-only config says "leave me alone". */
@@ -534,49 +396,40 @@ docker_config_check_writable(const struct docker_config *cfg)
 		    "nothing was changed: make it writable (chmod u+w %s) or "
 		    "use --dry-run to see what would change", cfg->target,
 		    (unsigned)cfg->mode, cfg->target);
-	dir_of(cfg->target, dir);
+	if ((r = fs_dir_of(cfg->target, dir)) != GHCR_OK)
+		return r;
 	if (access(dir, F_OK) == 0 && access(dir, W_OK | X_OK) != 0)
 		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write in %s: %s; "
 		    "nothing was changed", dir, strerror(errno));
 	return GHCR_OK;
 }
 
-/* mkdir -p for the file's directory, private like Docker's ~/.docker. */
+/*
+ * GHCR_OK when the target still holds exactly what load read (or is still
+ * missing); GHCR_ERR_CHANGED when another program wrote it meanwhile.
+ * Content, not inode or mtime: Docker replaces the file by rename, and a
+ * same-size rewrite can keep the timestamp on a coarse filesystem.
+ */
 static int
-make_dirs(const char *dir)
+check_unchanged(const struct docker_config *cfg)
 {
-	char buf[PATH_MAX];
-	size_t len = strlen(dir);
+	char *now = NULL;
+	size_t len = 0;
+	int r, same;
 
-	if (len >= sizeof(buf))
-		return ghcr_fail(GHCR_ERR_SYSTEM, "path too long: %.64s", dir);
-	memcpy(buf, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0700) == -1 && errno != EEXIST)
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s",
-			    buf, strerror(errno));
-		buf[i] = dir[i];
+	r = fs_read_file(cfg->target, DOCKER_CONFIG_MAX_SIZE, 1, &now, &len);
+	if (r == GHCR_ERR_NOT_FOUND)
+		return cfg->text == NULL && !cfg->exists ? GHCR_OK : GHCR_ERR_CHANGED;
+	if (r == GHCR_ERR_TOO_LARGE) {
+		ghcr_error_clear();
+		return GHCR_ERR_CHANGED;
 	}
-	return GHCR_OK;
-}
-
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	if (r != GHCR_OK)
+		return r;
+	same = cfg->exists && len == cfg->textlen &&
+	    (len == 0 || memcmp(now, cfg->text, len) == 0);
+	secmem_free(now);
+	return same ? GHCR_OK : GHCR_ERR_CHANGED;
 }
 
 int
@@ -584,20 +437,17 @@ docker_config_save(struct docker_config *cfg)
 {
 	json_malloc_t jmalloc;
 	json_free_t jfree;
-	char dir[PATH_MAX], tmp[PATH_MAX + 32], *text = NULL;
-	const char *base;
-	size_t len;
-	int fd = -1, dfd, r;
+	struct fs_temp t = { .fd = -1 };
+	char dir[PATH_MAX], *text = NULL;
+	size_t len = 0;
+	int r;
 
 	if ((r = docker_config_check_writable(cfg)) != GHCR_OK)
 		return r;
-	dir_of(cfg->target, dir);
-	if ((r = make_dirs(dir)) != GHCR_OK)
+	/* The file's directory, private like Docker's ~/.docker. */
+	if ((r = fs_dir_of(cfg->target, dir)) != GHCR_OK ||
+	    (r = fs_mkdirs(dir, 0700)) != GHCR_OK)
 		return r;
-	base = strrchr(cfg->target, '/');
-	base = base != NULL ? base + 1 : cfg->target;
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
-		return ghcr_fail(GHCR_ERR_SYSTEM, "path too long: %.64s", dir);
 
 	/* Indent 1 and then one tab per leading space: Docker's layout.
 	 * Strings never hold a raw newline, so only indentation is touched. */
@@ -613,101 +463,54 @@ docker_config_save(struct docker_config *cfg)
 			bol = 0;
 	}
 
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create a file in %s: %s; "
-		    "nothing was changed", dir, strerror(errno));
+	if ((r = fs_temp_create(cfg->target, cfg->mode, &t)) != GHCR_OK)
 		goto out;
-	}
-	if (write_all(fd, text, len) != 0 || write_all(fd, "\n", 1) != 0 ||
-	    fchmod(fd, cfg->mode) == -1 || fsync(fd) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s; nothing was "
-		    "changed", tmp, strerror(errno));
+	if (fs_write_all(t.fd, text, len) != 0 || fs_write_all(t.fd, "\n", 1) != 0) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s", t.path,
+		    strerror(errno));
 		goto out;
 	}
 	/* Keep the owner when root edits someone's file; best effort, as
 	 * an unprivileged user can only own what it writes. */
 	if (cfg->exists && (cfg->uid != geteuid() || cfg->gid != getegid()))
-		if (fchown(fd, cfg->uid, cfg->gid) == -1)
+		if (fchown(t.fd, cfg->uid, cfg->gid) == -1)
 			errno = 0; /* kept as ours: no worse than before */
-	if (close(fd) == -1) {
-		fd = -1;
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s; nothing was "
-		    "changed", tmp, strerror(errno));
+	if ((r = fs_temp_close(&t)) != GHCR_OK)
 		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, cfg->target) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot replace %s: %s; nothing "
-		    "was changed", cfg->target, strerror(errno));
+	/* A `docker login` may have written the file since it was read (the
+	 * window includes any keyring prompt): never overwrite that.  What
+	 * remains is the moment between this check and the rename. */
+	if (docker_config_test_before_replace != NULL)
+		docker_config_test_before_replace(cfg->target);
+	if ((r = check_unchanged(cfg)) != GHCR_OK ||
+	    (r = fs_temp_rename(&t, cfg->target)) != GHCR_OK)
 		goto out;
-	}
-	tmp[0] = '\0';
-	/* The rename itself must reach the disk too. */
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	/* The rename itself should reach the disk too; the file is replaced
+	 * either way, so a failure here is not reported as "unchanged". */
+	if (fs_sync_dir(cfg->target) != GHCR_OK)
+		ghcr_error_clear();
+	/* What is on disk now, for the next save's check. */
+	secmem_free(cfg->text);
+	if ((cfg->text = secmem_alloc(len + 2)) != NULL) {
+		memcpy(cfg->text, text, len);
+		cfg->text[len] = '\n';
+		cfg->textlen = len + 1;
+	} else
+		cfg->textlen = 0; /* a later save then sees "changed" */
 	cfg->exists = 1;
 	cfg->changed = 0;
 	r = GHCR_OK;
 out:
-	if (fd != -1)
-		close(fd);
-	if (tmp[0] != '\0')
-		(void)unlink(tmp);
+	if (r != GHCR_OK && r != GHCR_ERR_NO_MEMORY && r != GHCR_ERR_CHANGED) {
+		char detail[512];
+
+		snprintf(detail, sizeof(detail), "%s", ghcr_error_message(r));
+		ghcr_fail(r, "%s; nothing was changed", detail);
+	}
+	fs_temp_discard(&t);
 	secmem_wipe(text, len);
 	json_get_alloc_funcs(&jmalloc, &jfree);
 	jfree(text);
 	return r;
 }
 
-int
-docker_config_base64_decode(const char *in, char **out, size_t *outlen)
-{
-	size_t len = strlen(in), n = 0;
-	unsigned int acc = 0;
-	int bits = 0, pad = 0;
-	char *buf;
-
-	*out = NULL;
-	if ((buf = secmem_alloc(len / 4 * 3 + 4)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)in[i];
-		int v;
-
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+')
-			v = 62;
-		else if (c == '/')
-			v = 63;
-		else if (c == '=') {
-			pad++;
-			continue;
-		} else
-			goto bad;
-		if (pad > 0)
-			goto bad; /* data after padding */
-		acc = ((acc << 6) | (unsigned int)v) & 0xffffffu;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	/* A lone 6-bit group cannot end a valid encoding. */
-	if (bits >= 6 || pad > 2)
-		goto bad;
-	buf[n] = '\0';
-	*out = buf;
-	*outlen = n;
-	return GHCR_OK;
-bad:
-	secmem_free(buf);
-	return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid base64");
-}

@@ -1,10 +1,14 @@
 /*
- * Docker's config.json and containers' auth.json, edited the way a person
- * would want: every key, value and the key order kept, only `credHelpers`
- * entries added and plaintext `auths` logins taken out.  A file that is
- * not valid JSON is refused and left untouched; a rewrite is atomic (temp
- * file in the same directory, fsync, rename), keeps the file's mode and
- * owner, and goes through a symlinked config to its target.
+ * Docker's config.json and containers' auth.json, read as Docker reads them
+ * and edited the way a person would want: every key, value and the key
+ * order kept, only `credHelpers` entries added and plaintext `auths` logins
+ * taken out.  docker_config.c holds the model (load, the fields Docker
+ * reads, save); docker_config_logins.c finds the logins in it; what to do
+ * with them is configure's policy (migrate.h).  A file that is not valid
+ * JSON, or that spells one of Docker's keys twice, is refused and left
+ * untouched; a rewrite is atomic, happens only if the file is still what
+ * was read, keeps the file's mode and owner, and goes through a symlinked
+ * config to its target.
  */
 #ifndef GHCR_DOCKER_CONFIG_H
 #define GHCR_DOCKER_CONFIG_H
@@ -31,6 +35,9 @@ struct docker_config {
 	uid_t uid;            /* its owner, kept on rewrite */
 	gid_t gid;
 	int changed;          /* root differs from the file */
+	char *text;           /* the bytes read (secmem), NULL when none:
+			       * save checks the file still holds them */
+	size_t textlen;
 };
 
 /*
@@ -51,13 +58,26 @@ int containers_auth_paths(char out[2][PATH_MAX], int *n);
 /*
  * Reads `path` into *cfg (free with docker_config_free).  A missing file
  * or an empty one is an empty object.  Returns GHCR_OK; GHCR_ERR_BAD_INPUT
- * with the file, line and column for invalid JSON or a document that is
- * not an object; GHCR_ERR_SYSTEM when it cannot be read.
+ * for invalid JSON (the detail names file, line and column, never the
+ * text there, which may be a password), for a key written twice in one
+ * object, for "auths", "credHelpers" or "credsStore" spelled in two letter
+ * cases (Docker would merge them), or for a document that is not an
+ * object; GHCR_ERR_SYSTEM when it cannot be read.
  */
 int docker_config_load(const char *path, struct docker_config *cfg);
 
 /* Releases *cfg; accepts a zeroed or already freed one. */
 void docker_config_free(struct docker_config *cfg);
+
+/*
+ * The member of `obj` Docker reads as the field `name`: Go's decoder
+ * matches keys to fields ignoring letter case, so "Auths" is "auths".
+ * Returns how many members match (more than 1 when the file spells the
+ * field twice); *value and *key, when not NULL, get the first (NULL when
+ * none).  Pointers into obj.
+ */
+int docker_config_field(json_t *obj, const char *name, json_t **value,
+			const char **key);
 
 /*
  * The helper credHelpers names for `host`, or NULL; points into cfg.  An
@@ -86,6 +106,7 @@ enum login_outcome {
 	LOGIN_CONFLICT,    /* a different login for a host already moved: kept */
 	LOGIN_UNREADABLE,  /* no usable credential in it: kept */
 	LOGIN_FAILED,      /* the store refused it: kept */
+	LOGIN_LEFT,        /* not moved on purpose (see why): kept */
 };
 
 /* A plaintext login found in `auths`. */
@@ -94,7 +115,7 @@ struct plaintext_login {
 	struct credential cred;    /* server (normalised host), username,
 				    * secret; all NULL when unreadable */
 	enum login_outcome outcome;
-	char why[160];             /* detail for UNREADABLE and FAILED */
+	char why[160];             /* detail for UNREADABLE, FAILED, LEFT */
 };
 
 /*
@@ -113,19 +134,11 @@ int docker_config_logins(const struct docker_config *cfg,
 /* Wipes and frees what docker_config_logins() returned; NULL accepted. */
 void docker_config_logins_free(struct plaintext_login *logins, int n);
 
-struct resolver;
-
 /*
- * Moves logins[0..n) into the store through `res`: each is put,
- * and only once the store has it is its key removed from cfg.  The first
- * login per host wins; an identical one later is removed too, a different
- * one is kept (LOGIN_CONFLICT).  Sets each outcome; when `dry_run` is set,
- * nothing is stored or removed and readable logins stay LOGIN_FOUND.
- * Returns GHCR_OK; a store error is recorded per login, not returned.
+ * Removes the auths entry `key` (a plaintext_login's key) from cfg and
+ * marks cfg changed.
  */
-int docker_config_migrate(struct docker_config *cfg,
-			  struct plaintext_login *logins, int n,
-			  struct resolver *res, int dry_run);
+void docker_config_remove_login(struct docker_config *cfg, const char *key);
 
 /*
  * GHCR_OK when docker_config_save() may rewrite the file; else
@@ -136,11 +149,24 @@ int docker_config_check_writable(const struct docker_config *cfg);
 /*
  * Writes cfg->root back atomically to cfg->target (creating the file and
  * its directory, mode 0700, when missing), indented with tabs as Docker
- * writes it.  A new file gets mode 0600: it may hold secrets.  Returns
- * GHCR_OK or GHCR_ERR_SYSTEM with a detail; on failure the file is as it
- * was.
+ * writes it.  A new file gets mode 0600: it may hold secrets.  Just before
+ * the rename the file is read again: when it no longer holds what load
+ * read (a `docker login` wrote it meanwhile), nothing is written and
+ * GHCR_ERR_CHANGED is returned, so the caller loads and edits it again.
+ * Returns GHCR_OK, GHCR_ERR_CHANGED, or GHCR_ERR_SYSTEM with a detail; on
+ * failure the file is as it was.
  */
 int docker_config_save(struct docker_config *cfg);
+
+/*
+ * Test seam: a test program that defines this function is called with the
+ * target once the new text is on disk and before the check that the file
+ * is unchanged, so it can play the concurrent writer.  The helper does not
+ * define it: a weak, hidden symbol, resolved to NULL when it is linked,
+ * with nothing left for the dynamic linker to look up.
+ */
+void docker_config_test_before_replace(const char *target)
+	__attribute__((weak, visibility("hidden")));
 
 /*
  * Decodes standard base64 (padding optional) into a NUL-terminated secmem

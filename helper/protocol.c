@@ -5,64 +5,21 @@
  */
 #include "protocol.h"
 #include "errors.h"
+#include "fs.h"
 #include "secmem.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <string.h>
-#include <unistd.h>
 
 int
 protocol_read_all(int fd, size_t limit, char **buf, size_t *len)
 {
-	size_t cap = 4096, used = 0;
-	char *data, *bigger;
-	ssize_t n;
+	int r = fs_read_fd(fd, "standard input", limit, 1, buf, len);
 
-	*buf = NULL;
-	*len = 0;
-	if ((data = secmem_alloc(cap + 1)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	for (;;) {
-		if (used == cap) {
-			/* Never read far past the limit: refuse early. */
-			if (cap > limit) {
-				secmem_free(data);
-				return ghcr_fail(GHCR_ERR_TOO_LARGE, "input larger "
-				    "than %zu bytes refused", limit);
-			}
-			cap *= 2;
-			if ((bigger = secmem_alloc(cap + 1)) == NULL) {
-				secmem_free(data);
-				return GHCR_ERR_NO_MEMORY;
-			}
-			memcpy(bigger, data, used);
-			secmem_free(data);
-			data = bigger;
-		}
-		n = read(fd, data + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int saved = errno;
-
-			secmem_free(data);
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read standard "
-			    "input: %s", strerror(saved));
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used > limit) {
-			secmem_free(data);
-			return ghcr_fail(GHCR_ERR_TOO_LARGE, "input larger than "
-			    "%zu bytes refused", limit);
-		}
-	}
-	data[used] = '\0';
-	*buf = data;
-	*len = used;
-	return GHCR_OK;
+	if (r == GHCR_ERR_TOO_LARGE)
+		ghcr_fail(r, "input larger than %zu bytes refused", limit);
+	return r;
 }
 
 int
@@ -167,15 +124,7 @@ protocol_parse_store(const char *buf, size_t len, struct credential *cred)
 		    "contains a control character");
 		goto out;
 	}
-	cred->server = secmem_strdup(key);
-	cred->username = secmem_strdup(username);
-	cred->secret = secmem_strdup(secret);
-	if (cred->server == NULL || cred->username == NULL || cred->secret == NULL) {
-		credential_clear(cred);
-		r = GHCR_ERR_NO_MEMORY;
-		goto out;
-	}
-	r = GHCR_OK;
+	r = credential_fill(cred, key, username, secret);
 out:
 	json_decref(root);
 	return r;
@@ -249,16 +198,8 @@ out:
 int
 protocol_write_all(int fd, const char *buf, size_t len)
 {
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write standard "
-			    "output: %s", strerror(errno));
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (fs_write_all(fd, buf, len) != 0)
+		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write standard output: "
+		    "%s", strerror(errno));
 	return GHCR_OK;
 }

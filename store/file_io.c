@@ -7,6 +7,7 @@
  */
 #include "file_io.h"
 #include "errors.h"
+#include "fs.h"
 #include "secmem.h"
 
 #include <dirent.h>
@@ -23,19 +24,6 @@
 
 /* How long a writer waits for another helper's lock before giving up. */
 #define LOCK_TIMEOUT_MS 10000
-
-/* The directory part of path in a new string ("." when there is none). */
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
 
 /* Refuses what a private file must not be; st describes the open file. */
 static int
@@ -96,9 +84,8 @@ read_all(int fd, const char *path, const char *what, size_t max, int secret,
 	 unsigned char **out, size_t *outlen)
 {
 	struct stat st;
-	unsigned char *buf = NULL;
-	size_t cap, len = 0;
-	ssize_t n;
+	char *buf;
+	size_t len;
 	int r;
 
 	if (fstat(fd, &st) == -1)
@@ -107,41 +94,23 @@ read_all(int fd, const char *path, const char *what, size_t max, int secret,
 	if ((uintmax_t)st.st_size > max)
 		return ghcr_fail(GHCR_ERR_CORRUPT, "%s %s is too large (%jd bytes)",
 		    what, path, (intmax_t)st.st_size);
-	/* One spare byte tells a file that grew past max from one that fits. */
-	cap = (size_t)st.st_size + 1;
-	buf = secret ? secmem_alloc(cap) : malloc(cap);
-	if (buf == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	for (;;) {
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == cap) {
-			r = ghcr_fail(GHCR_ERR_CORRUPT,
-			    "%s %s changed size while being read", what, path);
-			goto out;
-		}
-	}
-	*out = buf;
-	*outlen = len;
-	buf = NULL;
-	r = GHCR_OK;
-out:
-	if (buf != NULL) {
+	r = fs_read_fd(fd, path, max, secret, &buf, &len);
+	if (r == GHCR_OK && len > (size_t)st.st_size) {
 		if (secret)
 			secmem_free(buf);
 		else
 			free(buf);
+		r = GHCR_ERR_TOO_LARGE;
 	}
-	return r;
+	/* A file that grew meanwhile is not what the lock holder wrote. */
+	if (r == GHCR_ERR_TOO_LARGE)
+		return ghcr_fail(GHCR_ERR_CORRUPT,
+		    "%s %s changed size while being read", what, path);
+	if (r != GHCR_OK)
+		return r;
+	*out = (unsigned char *)buf;
+	*outlen = len;
+	return GHCR_OK;
 }
 
 int
@@ -226,74 +195,28 @@ out:
 	return r;
 }
 
-/* mkdir -p with mode 0700 for every directory it creates. */
-static int
-mkdirs(const char *dir)
-{
-	char *p = NULL, *s;
-	int r;
-
-	if ((p = strdup(dir)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	for (s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char saved = *s;
-		*s = '\0';
-		if (mkdir(p, 0700) == 0) {
-			/* Exactly 0700, whatever the umask was. */
-			if (chmod(p, 0700) == -1) {
-				r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot chmod %s: %s",
-				    p, strerror(errno));
-				goto out;
-			}
-		} else if (errno != EEXIST) {
-			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", p,
-			    strerror(errno));
-			goto out;
-		}
-		*s = saved;
-		if (saved == '\0')
-			break;
-	}
-	r = GHCR_OK;
-out:
-	free(p);
-	return r;
-}
-
 int
 file_io_prepare_dir(const char *path)
 {
 	struct stat st;
-	char *dir;
+	char dir[PATH_MAX];
 	int r;
 
-	if ((dir = dir_of(path)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	if ((r = mkdirs(dir)) != 0)
-		goto out;
-	if (stat(dir, &st) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", dir,
+	if ((r = fs_dir_of(path, dir)) != GHCR_OK ||
+	    (r = fs_mkdirs(dir, 0700)) != GHCR_OK)
+		return r;
+	if (stat(dir, &st) == -1)
+		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", dir,
 		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "%s is not a directory", dir);
-		goto out;
-	}
+	if (!S_ISDIR(st.st_mode))
+		return ghcr_fail(GHCR_ERR_SYSTEM, "%s is not a directory", dir);
 	/* Others who can write here could swap our files (unless sticky). */
 	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-	    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)) {
-		r = ghcr_fail(GHCR_ERR_UNSAFE,
+	    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0))
+		return ghcr_fail(GHCR_ERR_UNSAFE,
 		    "directory %s can be written by other users (mode %04o, uid %u): fix with chmod 700 %s",
 		    dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, dir);
-		goto out;
-	}
-	r = GHCR_OK;
-out:
-	free(dir);
-	return r;
+	return GHCR_OK;
 }
 
 int
@@ -361,118 +284,17 @@ file_io_unlock(int fd)
 		close(fd); /* closing the last descriptor releases the flock */
 }
 
-static int
-write_all(int fd, const char *path, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s",
-			    path, strerror(errno));
-		p += n;
-		len -= (size_t)n;
-	}
-	return GHCR_OK;
-}
-
-/* Makes a 0600 temporary file next to path, holding data and synced. */
-static int
-write_temp(const char *path, const void *data, size_t len, char **tmpp)
-{
-	char *tmp = NULL;
-	int fd = -1, r;
-
-	*tmpp = NULL;
-	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) == -1)
-		return GHCR_ERR_NO_MEMORY;
-	/* mkostemp opens O_CREAT|O_EXCL with mode 0600. */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", tmp,
-		    strerror(errno));
-		free(tmp);
-		return r;
-	}
-	if (fchmod(fd, 0600) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot chmod %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if ((r = write_all(fd, tmp, data, len)) != 0)
-		goto out;
-	if (fsync(fd) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot sync %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	r = close(fd);
-	fd = -1;
-	if (r == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	*tmpp = tmp;
-	tmp = NULL;
-	r = GHCR_OK;
-out:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		unlink(tmp);
-		free(tmp);
-	}
-	return r;
-}
-
-/* Makes a rename or link in the directory of path durable. */
-static int
-sync_dir(const char *path)
-{
-	char *dir;
-	int fd, r = GHCR_OK;
-
-	if ((dir = dir_of(path)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 || fsync(fd) == -1)
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot sync directory %s: %s",
-		    dir, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	free(dir);
-	return r;
-}
-
 int
 file_io_replace(const char *path, const void *data, size_t len)
 {
-	char *tmp = NULL;
-	int r;
-
-	if ((r = write_temp(path, data, len, &tmp)) != 0)
-		return r;
-	if (rename(tmp, path) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot replace %s: %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	r = sync_dir(path);
-out:
-	free(tmp);
-	return r;
+	return fs_replace(path, 0600, data, len);
 }
 
 int
 file_io_create_secret(const char *path, const void *data, size_t len,
 		      int *existed)
 {
-	char *tmp = NULL;
+	struct fs_temp t;
 	int fd, r;
 
 	*existed = 0;
@@ -481,10 +303,17 @@ file_io_create_secret(const char *path, const void *data, size_t len,
 	 * link never replaces, so this is O_EXCL for the final name, and a
 	 * crash never leaves a half-written key behind.
 	 */
-	if ((r = write_temp(path, data, len, &tmp)) != 0)
+	if ((r = fs_temp_create(path, 0600, &t)) != GHCR_OK)
 		return r;
-	if (link(tmp, path) == 0) {
-		r = sync_dir(path);
+	if (fs_write_all(t.fd, data, len) != 0) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s", t.path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = fs_temp_close(&t)) != GHCR_OK)
+		goto out;
+	if (link(t.path, path) == 0) {
+		r = fs_sync_dir(path);
 	} else if (errno == EEXIST) {
 		*existed = 1;
 		r = GHCR_OK;
@@ -499,22 +328,22 @@ file_io_create_secret(const char *path, const void *data, size_t len,
 			r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s",
 			    path, strerror(errno));
 		} else {
-			if ((r = write_all(fd, path, data, len)) == 0 &&
-			    (fchmod(fd, 0600) == -1 || fsync(fd) == -1))
+			if (fs_write_all(fd, data, len) != 0 ||
+			    fchmod(fd, 0600) == -1 || fsync(fd) == -1)
 				r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot write %s: %s",
 				    path, strerror(errno));
 			close(fd);
-			if (r != 0)
+			if (r != GHCR_OK)
 				unlink(path);
 			else
-				r = sync_dir(path);
+				r = fs_sync_dir(path);
 		}
 	} else {
 		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot create %s: %s", path,
 		    strerror(errno));
 	}
-	unlink(tmp);
-	free(tmp);
+out:
+	fs_temp_discard(&t);
 	return r;
 }
 
@@ -522,7 +351,7 @@ void
 file_io_remove_stale(const char *path)
 {
 	const char *base = strrchr(path, '/');
-	char *dir, prefix[256];
+	char dir[PATH_MAX], prefix[256];
 	struct dirent *de;
 	size_t plen;
 	DIR *d;
@@ -532,12 +361,12 @@ file_io_remove_stale(const char *path)
 	if ((size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.", base) >= sizeof(prefix))
 		return;
 	plen = strlen(prefix);
-	if ((dir = dir_of(path)) == NULL)
-		return;
-	if ((d = opendir(dir)) == NULL) {
-		free(dir);
+	if (fs_dir_of(path, dir) != GHCR_OK) {
+		ghcr_error_clear();
 		return;
 	}
+	if ((d = opendir(dir)) == NULL)
+		return;
 	dfd = dirfd(d);
 	/* Exactly our pattern: the prefix and mkostemp's six characters. */
 	while ((de = readdir(d)) != NULL)
@@ -545,5 +374,4 @@ file_io_remove_stale(const char *path)
 		    strlen(de->d_name) == plen + 6)
 			(void)unlinkat(dfd, de->d_name, 0);
 	closedir(d);
-	free(dir);
 }

@@ -266,14 +266,7 @@ file_get(void *handle, const char *server, struct credential *out)
 		r = GHCR_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((out->server = secmem_strdup(en->server)) == NULL ||
-	    (out->username = secmem_strdup(en->username)) == NULL ||
-	    (out->secret = secmem_strdup(en->secret)) == NULL) {
-		credential_clear(out);
-		r = GHCR_ERR_NO_MEMORY;
-		goto out;
-	}
-	r = GHCR_OK;
+	r = credential_fill(out, en->server, en->username, en->secret);
 out:
 	file_entries_clear(&e);
 	return r;

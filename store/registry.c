@@ -4,6 +4,7 @@
  * helper itself never links GLib.
  */
 #include "store.h"
+#include "errors.h"
 #include "secmem.h"
 
 #include <stdlib.h>
@@ -48,4 +49,18 @@ credential_clear(struct credential *c)
 	secmem_free(c->username);
 	secmem_free(c->secret);
 	c->server = c->username = c->secret = NULL;
+}
+
+int
+credential_fill(struct credential *c, const char *server,
+		const char *username, const char *secret)
+{
+	c->server = secmem_strdup(server);
+	c->username = secmem_strdup(username);
+	c->secret = secmem_strdup(secret);
+	if (c->server == NULL || c->username == NULL || c->secret == NULL) {
+		credential_clear(c);
+		return GHCR_ERR_NO_MEMORY;
+	}
+	return GHCR_OK;
 }

@@ -26,6 +26,12 @@ struct credential {
 /* Wipes and frees the three strings (any may be NULL) and zeroes *c. */
 void credential_clear(struct credential *c);
 
+/* Sets *c to secmem copies of the three strings (none may be NULL), which
+ * the caller frees with credential_clear().  GHCR_OK, or
+ * GHCR_ERR_NO_MEMORY with *c cleared. */
+int credential_fill(struct credential *c, const char *server,
+		    const char *username, const char *secret);
+
 /* Where the file backend keeps its data; strings owned by the caller. */
 struct store_location {
 	const char *store_path;      /* the encrypted store file */

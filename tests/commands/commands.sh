@@ -264,6 +264,61 @@ else
 fi
 unset XDG_RUNTIME_DIR
 
+# Inside an Actions job the store lives under RUNNER_TEMP and dies with
+# the job: a self-hosted runner's own login must not be moved into it.
+fresh
+mkdir -p "$DOCKER_CONFIG" "$T/runner$n"
+printf '{"auths": {"ghcr.io": {"auth": "%s"}}}' "$(b64 "runner:$TOKEN")" >"$CFG"
+cp "$CFG" "$T/before"
+out=$(GITHUB_ACTIONS=true RUNNER_TEMP=$T/runner$n "$H" configure --dry-run 2>/dev/null)
+t_hasnt "configure --dry-run inside an Actions job does not promise a move" "$out" "would move"
+out=$(GITHUB_ACTIONS=true RUNNER_TEMP=$T/runner$n "$H" configure 2>"$T/err"); rc=$?
+t_check "configure inside an Actions job exits 0" test "$rc" -eq 0
+t_equal "... leaves the runner's plaintext login in auths" \
+	"$(json "$T/before" 'd["auths"]')" "$(json "$CFG" 'd["auths"]')"
+t_has "... and says why, in one line" "$out" \
+	"left the plaintext login for ghcr.io (user runner) in the file: the store here is job-scoped"
+t_equal "... still adds the credHelpers entry" ghcr "$(json "$CFG" 'd["credHelpers"]["ghcr.io"]')"
+t_check "... and creates no job-scoped store" test ! -e "$T/runner$n/docker-credential-ghcr/credentials"
+
+# A parse error says where, never what: the text there may be a password
+# (jansson's own message quotes a token of up to 20 characters).
+fresh
+mkdir -p "$DOCKER_CONFIG"
+printf '{"auths": {"ghcr.io": {"username": "octocat",\n "password" "S3cr3t-Pa55w0rd!"}}}' >"$CFG"
+run configure
+t_equal "a config.json with a missing colon: configure exits 1" 1 "$rc"
+t_has "... names the file, line and column" "$err" "$CFG:2:"
+t_hasnt "... and never quotes the password at that place" "$out$err" "Pa55w0rd"
+run status
+t_hasnt "status never quotes the password of a broken config.json" "$out$err" "Pa55w0rd"
+run status --json
+t_hasnt "... nor does status --json" "$out$err" "Pa55w0rd"
+
+# Docker merges a key written twice and reads keys in any letter case.
+fresh
+mkdir -p "$DOCKER_CONFIG"
+printf '{"auths": {"quay.io": {"auth": "%s"}},\n "auths": {"ghcr.io": {"auth": "%s"}}}' \
+	"$(b64 q:secret)" "$(b64 "octocat:$TOKEN")" >"$CFG"
+cp "$CFG" "$T/before"
+run configure
+t_equal "auths written twice: configure refuses (exit 1)" 1 "$rc"
+t_has "... says what and where" "$err" "$CFG:2:"
+t_check "... and leaves the file as it was, quay.io's login included" cmp -s "$T/before" "$CFG"
+
+fresh
+mkdir -p "$DOCKER_CONFIG"
+printf '{"Auths": {"ghcr.io": {"auth": "%s"}, "quay.io": {"auth": "%s"}}}' \
+	"$(b64 "octocat:$TOKEN")" "$(b64 q:secret)" >"$CFG"
+run status
+t_has "status reports a plaintext login under \"Auths\"" "$out" "holds plaintext GitHub logins"
+run configure
+t_check "configure moves a plaintext login under \"Auths\"" test "$rc" -eq 0
+t_equal "... into the store" \
+	"{\"ServerURL\":\"ghcr.io\",\"Username\":\"octocat\",\"Secret\":\"$TOKEN\"}" "$(get ghcr.io)"
+t_equal "... out of \"Auths\", keeping quay.io's, adding no second \"auths\"" \
+	"['quay.io'] False" "$(json "$CFG" 'str(list(d["Auths"].keys())) + " " + str("auths" in d)')"
+
 fresh
 out=$(PATH=/usr/bin:/bin "$H" configure 2>&1 >/dev/null)
 t_has "configure warns when the helper is not on PATH" "$out" "not on PATH"

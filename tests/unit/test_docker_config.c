@@ -3,17 +3,24 @@
  * a fresh temporary directory per test: every other key kept in its order,
  * empty and missing files, invalid JSON refused and left byte-for-byte
  * untouched, read-only files, symlinks, modes, idempotence, finding
- * plaintext logins, and moving them into the real file store.
+ * plaintext logins, and moving them into the real file store; the file
+ * read as Docker's decoder reads it (duplicate keys, keys in any letter
+ * case), parse errors that never quote the file, and a file another
+ * program writes while it is being edited.
  */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "docker_config.h"
+#include "migrate.h"
 #include "errors.h"
 #include "resolver.h"
 #include "secmem.h"
+#include "settings.h"
+#include "sources.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -434,7 +441,7 @@ START_TEST(test_unreadable_login_is_reported_not_dropped)
 	ck_assert_msg(strstr(l[0].why, "base64") != NULL, "got why '%s'", l[0].why);
 	ck_assert_int_eq(l[1].outcome, LOGIN_UNREADABLE);
 	ck_assert_msg(strstr(l[1].why, "user:token") != NULL, "got why '%s'", l[1].why);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, NULL, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 0), GHCR_OK);
 	ck_assert_msg(!cfg.changed, "an unreadable login must stay in the file");
 	docker_config_logins_free(l, n);
 	docker_config_free(&cfg);
@@ -473,7 +480,7 @@ START_TEST(test_migration_moves_logins_into_the_real_store)
 	fb = open_file_store(&h);
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n,
+	ck_assert_int_eq(migrate_logins(&cfg, l, n,
 	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_int_eq(l[1].outcome, LOGIN_MOVED);
@@ -524,7 +531,7 @@ START_TEST(test_migration_keeps_a_conflicting_second_login)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n,
+	ck_assert_int_eq(migrate_logins(&cfg, l, n,
 	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
 	ck_assert_str_eq(l[0].key, "ghcr.io");
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
@@ -547,7 +554,7 @@ START_TEST(test_dry_run_migration_changes_nothing)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	/* No store at all: a dry run must not touch one. */
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n, NULL, 1), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 1), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_FOUND);
 	ck_assert_msg(!cfg.changed, "a dry run must not change the document");
 	docker_config_logins_free(l, n);
@@ -574,7 +581,7 @@ START_TEST(test_login_stays_when_the_store_refuses_it)
 	write_text(cfg_path, auths_config, 0600);
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
-	ck_assert_int_eq(docker_config_migrate(&cfg, l, n,
+	ck_assert_int_eq(migrate_logins(&cfg, l, n,
 	    &(struct resolver){ .backend = &refusing, .handle = &refusing }, 0), GHCR_OK);
 	for (int i = 0; i < n; i++)
 		ck_assert_msg(l[i].outcome == LOGIN_FAILED, "login %d: expected "
@@ -675,6 +682,290 @@ START_TEST(test_containers_auth_paths)
 }
 END_TEST
 
+/* --- read as Docker reads it ---------------------------------------------- */
+
+/* Each document breaks right at a secret; the message may not quote it. */
+static const char *const secret_breaking_documents[] = {
+	"{\"auths\": {\"ghcr.io\": {\"password\" \"S3cr3t-Pa55w0rd!\"}}}",
+	"{\"auths\": {\"ghcr.io\": {\"password\": S3cr3t-Pa55w0rd!}}}",
+	"{\"auths\": {\"ghcr.io\": {\"password\": \"S3cr3t-Pa55w0rd!",
+	"{\"auths\": {\"ghcr.io\": {\"password\": \"S3cr3t-Pa55w0rd!\\q\"}}}",
+	"{\"auths\": {}} S3cr3t-Pa55w0rd!",
+	"{\"S3cr3t-Pa55w0rd!\": 1, \"S3cr3t-Pa55w0rd!\": 2}",
+	"{\"auths\": {\"ghcr.io\": {\"password\": \"S3cr3t-Pa55w0rd!\", \"password\": \"x\"}}}",
+};
+
+START_TEST(test_parse_error_names_file_line_and_column_but_never_quotes_the_text)
+{
+	struct docker_config cfg;
+	const char *detail;
+	char where[PATHSZ + 8];
+
+	write_text(cfg_path, secret_breaking_documents[_i], 0600);
+	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_ERR_BAD_INPUT);
+	detail = ghcr_error_detail();
+	ck_assert(detail != NULL);
+	snprintf(where, sizeof(where), "%s:1:", cfg_path);
+	ck_assert_msg(strstr(detail, where) != NULL, "expected the file and line "
+	    "'%s', got '%s'", where, detail);
+	ck_assert_msg(strstr(detail, "S3cr3t") == NULL && strstr(detail, "Pa55") == NULL,
+	    "document %d: the message quotes the file: '%s'", _i, detail);
+}
+END_TEST
+
+static void
+assert_refused_untouched(const char *text, const char *expect)
+{
+	struct docker_config cfg;
+	char *after;
+	int r;
+
+	write_text(cfg_path, text, 0600);
+	r = docker_config_load(cfg_path, &cfg);
+	ck_assert_msg(r == GHCR_ERR_BAD_INPUT, "expected the file to be refused, "
+	    "got %d", r);
+	ck_assert_msg(strstr(ghcr_error_detail(), expect) != NULL &&
+	    strstr(ghcr_error_detail(), "nothing was changed") != NULL,
+	    "expected '%s' and 'nothing was changed', got '%s'", expect,
+	    ghcr_error_detail());
+	after = read_text(cfg_path);
+	ck_assert_msg(strcmp(after, text) == 0, "the refused file changed");
+	free(after);
+}
+
+START_TEST(test_auths_written_twice_is_refused_not_half_read)
+{
+	/* Docker merges the two; jansson would keep only the second, and a
+	 * rewrite would lose quay.io's login. */
+	assert_refused_untouched("{\"auths\": {\"quay.io\": {\"auth\": \"eDp5\"}},\n"
+	    " \"auths\": {\"ghcr.io\": {\"auth\": \"eDp5\"}}}", "written twice");
+}
+END_TEST
+
+static const char *const two_spellings[] = {
+	"{\"auths\": {\"quay.io\": {\"auth\": \"eDp5\"}}, \"Auths\": {}}",
+	"{\"credHelpers\": {}, \"CredHelpers\": {\"gcr.io\": \"gcloud\"}}",
+	"{\"credsStore\": \"desktop\", \"CREDSSTORE\": \"pass\"}",
+	/* U+017F LATIN SMALL LETTER LONG S folds to 's' in Go's decoder */
+	"{\"auths\": {}, \"auth\xc5\xbf\": {}}",
+};
+
+START_TEST(test_a_docker_key_in_two_letter_cases_is_refused)
+{
+	assert_refused_untouched(two_spellings[_i], "different letter cases");
+}
+END_TEST
+
+START_TEST(test_plaintext_login_under_a_case_variant_key_is_found_and_moved)
+{
+	const struct store_backend *fb;
+	struct docker_config cfg;
+	struct plaintext_login *l = NULL;
+	struct credential got = { 0 };
+	char was[64];
+	json_t *j;
+	void *h = NULL;
+	int n = 0;
+
+	/* "octocat:ghp_x" under "Auths", its field spelled "Auth". */
+	write_text(cfg_path, "{\"Auths\": {\"ghcr.io\": {\"Auth\": \"b2N0b2NhdDpnaHBfeA==\"},"
+	    " \"quay.io\": {\"auth\": \"eDp5\"}},"
+	    " \"CredHelpers\": {\"gcr.io\": \"gcloud\"}, \"CredsStore\": \"pass\"}", 0600);
+	fb = open_file_store(&h);
+	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
+	ck_assert_str_eq(docker_config_creds_store(&cfg), "pass");
+	ck_assert_str_eq(docker_config_helper_for(&cfg, "gcr.io"), "gcloud");
+	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
+	ck_assert_msg(n == 1 && l[0].outcome == LOGIN_FOUND, "expected the login "
+	    "under \"Auths\" to be found, got %d", n);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n,
+	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
+	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
+	ck_assert_int_eq(docker_config_set_helper(&cfg, "ghcr.io", "ghcr", was), GHCR_OK);
+	ck_assert_int_eq(docker_config_save(&cfg), GHCR_OK);
+
+	ck_assert_int_eq(fb->get(h, "ghcr.io", &got), GHCR_OK);
+	ck_assert_str_eq(got.username, "octocat");
+	ck_assert_str_eq(got.secret, "ghp_x");
+	credential_clear(&got);
+	j = load_json(cfg_path);
+	ck_assert_msg(json_object_get(j, "credHelpers") == NULL &&
+	    json_object_get(j, "auths") == NULL, "a second spelling was added");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "CredHelpers"), "ghcr.io")), "ghcr");
+	ck_assert_msg(json_object_get(json_object_get(j, "Auths"), "ghcr.io") == NULL,
+	    "the moved login must leave \"Auths\"");
+	ck_assert_msg(json_object_get(json_object_get(j, "Auths"), "quay.io") != NULL,
+	    "another registry's login must stay");
+	json_decref(j);
+	docker_config_logins_free(l, n);
+	docker_config_free(&cfg);
+	fb->close(h);
+}
+END_TEST
+
+START_TEST(test_login_field_spelled_twice_is_kept_not_guessed)
+{
+	struct docker_config cfg;
+	struct plaintext_login *l = NULL;
+	int n = 0;
+
+	write_text(cfg_path, "{\"auths\": {\"ghcr.io\": {\"auth\": \"YTpiCg==\", "
+	    "\"AUTH\": \"b2N0b2NhdDpnaHBfeA==\"}}}", 0600);
+	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
+	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(l[0].outcome == LOGIN_UNREADABLE && strstr(l[0].why, "twice"),
+	    "expected an unreadable login saying why, got %d '%s'", l[0].outcome,
+	    l[0].why);
+	docker_config_logins_free(l, n);
+	docker_config_free(&cfg);
+}
+END_TEST
+
+/* --- a file written by another program meanwhile --------------------------- */
+
+/* What the concurrent writer does, from the test seam below. */
+enum writer { WRITER_NONE, WRITER_IN_PLACE, WRITER_RENAME, WRITER_REMOVE,
+	WRITER_CREATE, WRITER_ONCE_LOGIN };
+static enum writer writer;
+static int writer_calls;
+
+static const char *const docker_login_config =
+	"{\"auths\": {\"quay.io\": {\"auth\": \"cTpxdWF5\"}}, \"credHelpers\": {}}";
+
+void
+docker_config_test_before_replace(const char *target)
+{
+	char tmp[PATHSZ + 16];
+
+	writer_calls++;
+	switch (writer) {
+	case WRITER_NONE:
+		break;
+	case WRITER_IN_PLACE: /* same size, written in place */
+		write_text(target, "{\"b\": 2}", 0600);
+		break;
+	case WRITER_RENAME:   /* how Docker writes: a new file renamed over */
+	case WRITER_CREATE:
+		snprintf(tmp, sizeof(tmp), "%s.docker", target);
+		write_text(tmp, "{\"auths\": {\"quay.io\": {}}}", 0600);
+		ck_assert_int_eq(rename(tmp, target), 0);
+		break;
+	case WRITER_REMOVE:
+		ck_assert_int_eq(unlink(target), 0);
+		break;
+	case WRITER_ONCE_LOGIN: /* `docker login quay.io`, once */
+		if (writer_calls == 1)
+			write_text(target, docker_login_config, 0600);
+		break;
+	}
+}
+
+START_TEST(test_save_never_overwrites_a_file_changed_since_it_was_read)
+{
+	static const enum writer writers[] = { WRITER_IN_PLACE, WRITER_RENAME,
+	    WRITER_REMOVE, WRITER_CREATE };
+	struct docker_config cfg;
+	struct stat st;
+	char was[64], *before = NULL, *after;
+	int r;
+
+	writer = writers[_i];
+	if (writer != WRITER_CREATE) {
+		write_text(cfg_path, "{\"a\": 1}", 0600);
+		before = read_text(cfg_path);
+	}
+	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
+	ck_assert_int_eq(docker_config_set_helper(&cfg, "ghcr.io", "ghcr", was), GHCR_OK);
+	r = docker_config_save(&cfg);
+	ck_assert_msg(r == GHCR_ERR_CHANGED, "writer %d: expected GHCR_ERR_CHANGED, "
+	    "got %d (%s)", writer, r, ghcr_error_message(r));
+	ck_assert_int_eq(writer_calls, 1);
+	if (writer == WRITER_REMOVE) {
+		ck_assert_msg(stat(cfg_path, &st) == -1, "the removed file came back");
+	} else {
+		after = read_text(cfg_path);
+		ck_assert_msg(strstr(after, "ghcr") == NULL, "writer %d: the other "
+		    "program's file was overwritten: '%s'", writer, after);
+		free(after);
+	}
+	free(before);
+	docker_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_save_of_an_unchanged_file_passes_the_check)
+{
+	writer = WRITER_NONE;
+	write_text(cfg_path, "{\"a\": 1}", 0600);
+	configure_once(cfg_path); /* each save asserts success */
+	configure_once(cfg_path); /* the second one checks what the first wrote */
+	ck_assert_int_eq(writer_calls, 2);
+}
+END_TEST
+
+START_TEST(test_configure_reads_again_and_keeps_a_concurrent_docker_login)
+{
+	static const char *const cleared[] = {
+		"GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ACTOR", "GITHUB_ACTIONS",
+		"RUNNER_TEMP", "GITHUB_SERVER_URL", "DOCKER_CREDENTIAL_GHCR_STORE",
+		"DOCKER_CREDENTIAL_GHCR_KEY_FILE", "DOCKER_CREDENTIAL_GHCR_PASSPHRASE_FILE",
+		"DOCKER_CREDENTIAL_GHCR_HOSTS", "DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER",
+		"DOCKER_CREDENTIAL_GHCR_CONFIG", "REGISTRY_AUTH_FILE",
+	};
+	char arg0[] = "configure", *argv[] = { arg0, NULL }, path[PATHSZ], *out;
+	struct credential got = { 0 };
+	struct settings s;
+	struct resolver res;
+	json_t *j, *auths;
+
+	for (size_t i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
+		unsetenv(cleared[i]);
+	setenv("HOME", test_tmpdir, 1);
+	setenv("DOCKER_CONFIG", test_tmpdir, 1);
+	snprintf(path, sizeof(path), "%s/xdg-config", test_tmpdir);
+	setenv("XDG_CONFIG_HOME", path, 1);
+	snprintf(path, sizeof(path), "%s/xdg-data", test_tmpdir);
+	setenv("XDG_DATA_HOME", path, 1);
+	setenv("DOCKER_CREDENTIAL_GHCR_BACKEND", "file", 1);
+	setenv("DOCKER_CREDENTIAL_GHCR_GH_CLI", "off", 1);
+	/* "octocat:ghp_x" for ghcr.io, to be moved into the store */
+	write_text(cfg_path, "{\"auths\": {\"ghcr.io\": {\"auth\": "
+	    "\"b2N0b2NhdDpnaHBfeA==\"}}}", 0600);
+	writer = WRITER_ONCE_LOGIN;
+
+	ck_assert_int_eq(settings_load(&s), GHCR_OK);
+	resolver_init(&res, &s);
+	/* What configure says goes to a file (each test runs in its own
+	 * process, so this redirect ends with it). */
+	snprintf(path, sizeof(path), "%s/out", test_tmpdir);
+	ck_assert(freopen(path, "w", stdout) != NULL);
+	ck_assert(freopen("/dev/null", "w", stderr) != NULL);
+	ck_assert_int_eq(cmd_configure(1, argv, &res), GHCR_OK);
+	fflush(stdout);
+	out = read_text(path);
+	ck_assert_msg(strstr(out, "read again") != NULL, "configure should say "
+	    "it read the file again, said:\n%s", out);
+	free(out);
+	ck_assert_msg(writer_calls == 2, "expected one save refused and one "
+	    "after reading again, got %d saves", writer_calls);
+	j = load_json(cfg_path);
+	auths = json_object_get(j, "auths");
+	ck_assert_msg(json_object_get(auths, "quay.io") != NULL, "the login "
+	    "docker wrote meanwhile was lost");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "credHelpers"), "ghcr.io")), "ghcr");
+	json_decref(j);
+	/* The ghcr.io login moved on the first pass stays in the store. */
+	ck_assert_int_eq(resolver_open_backend(&res), GHCR_OK);
+	ck_assert_int_eq(res.backend->get(res.handle, "ghcr.io", &got), GHCR_OK);
+	ck_assert_str_eq(got.secret, "ghp_x");
+	credential_clear(&got);
+	resolver_close(&res);
+}
+END_TEST
+
 Suite *suite_docker_config(void);
 
 Suite *
@@ -719,6 +1010,26 @@ suite_docker_config(void)
 	    (int)(sizeof(bad_base64) / sizeof(bad_base64[0])));
 	tcase_add_test(tc, test_default_path_honours_docker_config);
 	tcase_add_test(tc, test_containers_auth_paths);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("read as Docker reads it");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc,
+	    test_parse_error_names_file_line_and_column_but_never_quotes_the_text, 0,
+	    sizeof(secret_breaking_documents) / sizeof(secret_breaking_documents[0]));
+	tcase_add_test(tc, test_auths_written_twice_is_refused_not_half_read);
+	tcase_add_loop_test(tc, test_a_docker_key_in_two_letter_cases_is_refused, 0,
+	    sizeof(two_spellings) / sizeof(two_spellings[0]));
+	tcase_add_test(tc, test_plaintext_login_under_a_case_variant_key_is_found_and_moved);
+	tcase_add_test(tc, test_login_field_spelled_twice_is_kept_not_guessed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("written by another program meanwhile");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_save_never_overwrites_a_file_changed_since_it_was_read,
+	    0, 4);
+	tcase_add_test(tc, test_save_of_an_unchanged_file_passes_the_check);
+	tcase_add_test(tc, test_configure_reads_again_and_keeps_a_concurrent_docker_login);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,7 @@ static const struct {
 	{ GHCR_ERR_BAD_KEY, "wrong key or passphrase for the credential store" },
 	{ GHCR_ERR_CONFIG, "invalid configuration" },
 	{ GHCR_ERR_BAD_SERVER, "invalid server URL" },
+	{ GHCR_ERR_CHANGED, "the file changed while being edited" },
 };
 
 const char *

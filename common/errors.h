@@ -23,6 +23,7 @@ enum ghcr_status {
 	GHCR_ERR_BAD_KEY = -12,    /* wrong key or passphrase for the store */
 	GHCR_ERR_CONFIG = -13,     /* invalid setting */
 	GHCR_ERR_BAD_SERVER = -14, /* server URL that is not a registry host */
+	GHCR_ERR_CHANGED = -15,   /* a file changed while being edited */
 };
 
 /* Fixed message for a status; never NULL, static storage. */

@@ -1,0 +1,86 @@
+/*
+ * The filesystem primitives every layer shares, each written once: read a
+ * descriptor or a file to EOF under a size limit (into wiped memory when
+ * it may hold a secret), write a whole buffer, the directory of a path,
+ * mkdir -p with an exact mode, and atomic replacement (a temporary file in
+ * the same directory, written, fsync()ed, renamed over, the directory
+ * fsync()ed).  They know nothing of what the bytes mean; failures carry a
+ * detail naming the path through ghcr_fail().
+ */
+#ifndef GHCR_FS_H
+#define GHCR_FS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Reads fd to EOF into a new NUL-terminated buffer: secmem memory when
+ * `secret`, else malloc() (free with free()).  `what` names the input in
+ * the detail ("cannot read WHAT: ...").  Returns GHCR_OK;
+ * GHCR_ERR_TOO_LARGE, with a detail, as soon as more than `limit` bytes
+ * came; GHCR_ERR_SYSTEM on a read error; GHCR_ERR_NO_MEMORY.  On failure
+ * *out is NULL and nothing read is left in memory.
+ */
+int fs_read_fd(int fd, const char *what, size_t limit, int secret,
+	       char **out, size_t *outlen);
+
+/*
+ * fs_read_fd() on the file `path` (symlinks followed, never a terminal,
+ * never blocking on a FIFO).  GHCR_ERR_NOT_FOUND, with no detail, when it
+ * does not exist.
+ */
+int fs_read_file(const char *path, size_t limit, int secret, char **out,
+		 size_t *outlen);
+
+/* Writes all of buf to fd, retrying short and interrupted writes.  Returns
+ * 0, or -1 with errno set; the caller says what could not be written. */
+int fs_write_all(int fd, const void *buf, size_t len);
+
+/* The directory part of path into out: "." when it has none, "/" for a
+ * file in the root.  GHCR_OK, or GHCR_ERR_SYSTEM when path is too long. */
+int fs_dir_of(const char *path, char out[PATH_MAX]);
+
+/* mkdir -p: creates dir and its missing parents, each exactly `mode`
+ * whatever the umask.  Existing directories are left as they are. */
+int fs_mkdirs(const char *dir, mode_t mode);
+
+/* A temporary file beside `path`, on its way to replacing it. */
+struct fs_temp {
+	char path[PATH_MAX + 16]; /* PATH.tmp.XXXXXX; empty once gone */
+	int fd;                   /* -1 once closed */
+};
+
+/*
+ * Creates PATH.tmp.XXXXXX (O_EXCL) with exactly `mode`.  Returns GHCR_OK or
+ * GHCR_ERR_SYSTEM; on failure nothing is left behind.
+ */
+int fs_temp_create(const char *path, mode_t mode, struct fs_temp *t);
+
+/* fsync()s and closes the temporary file.  GHCR_OK or GHCR_ERR_SYSTEM. */
+int fs_temp_close(struct fs_temp *t);
+
+/*
+ * Renames the (closed) temporary file over `path`.  GHCR_OK, after which
+ * the temporary name is gone, or GHCR_ERR_SYSTEM, after which `path` is as
+ * it was.  The directory is not synced: see fs_sync_dir().
+ */
+int fs_temp_rename(struct fs_temp *t, const char *path);
+
+/* Closes and removes the temporary file if it is still there; accepts one
+ * already renamed or discarded. */
+void fs_temp_discard(struct fs_temp *t);
+
+/* Makes a rename or link in the directory of `path` durable (fsync of the
+ * directory).  GHCR_OK or GHCR_ERR_SYSTEM. */
+int fs_sync_dir(const char *path);
+
+/*
+ * Replaces `path` atomically with data[len]: a temporary file of exactly
+ * `mode` in the same directory, written, fsync()ed, renamed over `path`,
+ * the directory fsync()ed.  On failure before the rename, `path` is as it
+ * was and no temporary file is left.
+ */
+int fs_replace(const char *path, mode_t mode, const void *data, size_t len);
+
+#endif

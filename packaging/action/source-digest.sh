@@ -10,9 +10,10 @@ set -euo pipefail
 cd "$1"
 # A fixed list in a fixed order (C collation), names included, so a file
 # added, removed or renamed changes the digest too.
-{
+files=$({
 	printf '%s\n' Makefile packaging/static.mk
 	find helper store -type f \( -name '*.[ch]' -o -name '*.exports' \)
-} | LC_ALL=C sort | while IFS= read -r f; do
-	sha256sum -- "$f"
-done | sha256sum | cut -d' ' -f1
+} | LC_ALL=C sort)
+# One sha256sum for all of them: "HASH  NAME" lines, hashed again.
+mapfile -t list <<<"$files"
+sha256sum -- "${list[@]}" | sha256sum | cut -d' ' -f1

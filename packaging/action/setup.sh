@@ -163,10 +163,10 @@ echo "$prefix/bin" >>"$GITHUB_PATH"
 
 # --- the job's own Docker config and containers auth file ---------------------------
 # DOCKER_CONFIG for the rest of the job: config.json is a copy of the user's
-# (other registries' logins, credsStore, contexts, proxies, plugins
-# settings), everything else in the user's directory (buildx, contexts,
-# cli-plugins, ...) is linked, so it is the user's own.  The user's files
-# are only read.
+# (other registries' logins, credsStore, current context, proxies, plugin
+# settings); buildx is a copy whose builders are the user's own (below);
+# everything else (contexts, cli-plugins, ...) is linked, so it is the
+# user's own.  The action itself only reads the user's files.
 user_docker=${DOCKER_CONFIG:-$HOME/.docker}
 job_docker=$work/docker
 if [ "$(readlink -f "$user_docker")" != "$(readlink -f "$job_docker")" ]; then
@@ -177,8 +177,22 @@ if [ "$(readlink -f "$user_docker")" != "$(readlink -f "$job_docker")" ]; then
 	fi
 	for entry in "$user_docker"/* "$user_docker"/.[!.]*; do
 		[ -e "$entry" ] || [ -L "$entry" ] || continue
-		[ "${entry##*/}" != config.json ] || continue
-		ln -s "$entry" "$job_docker/${entry##*/}"
+		case ${entry##*/} in
+		config.json) ;;
+		buildx)
+			# buildx writes on every build (activity, refs, current):
+			# a copy keeps that in the job, while its builders
+			# (instances) stay the user's own, so a builder made or
+			# removed in the job (docker/setup-buildx-action and its
+			# post step) is made or removed where it would be anyway.
+			cp -a "$entry" "$job_docker/buildx"
+			if [ -d "$entry/instances" ]; then
+				rm -rf "$job_docker/buildx/instances"
+				ln -s "$entry/instances" "$job_docker/buildx/instances"
+			fi
+			;;
+		*) ln -s "$entry" "$job_docker/${entry##*/}" ;;
+		esac
 	done
 fi
 export DOCKER_CONFIG=$job_docker

@@ -249,6 +249,10 @@ if t_need docker; then
 		"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["auths"]["registry.example.org"]["auth"], d["psFormat"], d["credHelpers"]["ghcr.io"], d["credHelpers"]["docker.pkg.github.com"])' "$cfg" 2>&1)"
 else t_skip "job 1: the docker CLI's plugins and contexts" "docker CLI not installed"; fi
 t_check "job 1: a buildx builder made before the job is there" test -f "$R/temp/$NAME/docker/buildx/instances/userbuilder"
+# What buildx writes on every build stays in the job.
+step "$R" sh -c 'mkdir -p "$DOCKER_CONFIG/buildx/activity" "$DOCKER_CONFIG/buildx/refs/userbuilder" &&
+	echo x >"$DOCKER_CONFIG/buildx/activity/userbuilder" && echo x >"$DOCKER_CONFIG/buildx/refs/userbuilder/ref1"'
+t_check "job 1: buildx's per-build files land in the job's copy" test -f "$R/temp/$NAME/docker/buildx/activity/userbuilder"
 end_job "$R"
 same_snapshot "job 1 over: HOME and the runtime directory are byte-identical" "$HOME_BEFORE" "$R/home" "$R/run"
 same_snapshot "job 1 over: the action's own directory is unchanged by the build" "$ACTION_DIR_BEFORE" "$R/_actions"

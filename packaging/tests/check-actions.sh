@@ -51,9 +51,12 @@ else
 	t_skip "workflow YAML" "python3-yaml is not installed"
 fi
 if t_need shellcheck; then
-	t_check "the action's script passes shellcheck" shellcheck packaging/action/setup.sh
+	t_check "the action's scripts pass shellcheck" shellcheck packaging/action/setup.sh \
+		packaging/action/source-digest.sh
+	t_check "the suite's scripts pass shellcheck" shellcheck -x -S warning packaging/tests/check-actions.sh \
+		packaging/tests/public-pull.sh packaging/tests/check-static.sh
 else
-	t_skip "the action's script passes shellcheck" "shellcheck is not installed"
+	t_skip "the action's scripts pass shellcheck" "shellcheck is not installed"
 fi
 
 # --- stand-in runners ------------------------------------------------------------

@@ -39,8 +39,6 @@ import subprocess
 import sys
 import uuid
 
-import yaml
-
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 
 
@@ -144,6 +142,7 @@ def evaluate(text, ctx):
 
 
 def run_action(job, action_dir, given):
+    import yaml  # only here: it is slow to import, and steps need no YAML
     with open(os.path.join(action_dir, "action.yml")) as f:
         action = yaml.safe_load(f)
     runs = action["runs"]

@@ -370,12 +370,16 @@ if grep -rqF "$token" "$B/temp" "$B/home" 2>/dev/null; then
 else t_pass "export-token false: the token is nowhere in plaintext on disk"; fi
 end_job "$B"
 
+# On GitHub Enterprise Server, where the release cannot be downloaded (here:
+# a URL that answers 404): the action builds from source instead.
 G=$OUT/ghes && new_runner "$G" https://ghe.example.com && table_line "$G"
 token=$(new_token)
-context "$G" "$token" DOCKER_CREDENTIAL_GHCR_RELEASES_URL="$RELEASES"
+context "$G" "$token" DOCKER_CREDENTIAL_GHCR_RELEASES_URL="${RELEASES%/releases}/no-such-release"
 with "$G"
 if action "$G"; then t_pass "on GitHub Enterprise Server: runs to the end"
 else t_fail "on GitHub Enterprise Server: runs to the end" "exit status $?"; show_log "$G"; fi
+t_check "no download (404): says so and builds from source" \
+	sh -c "grep -q 'could not download' '$G/log' && grep -q 'built from source' '$G/log'"
 t_equal "on GitHub Enterprise Server: a later step gets the token for containers.HOST" "$token" \
 	"$(secret_for "$G" containers.ghe.example.com)"
 t_equal "on GitHub Enterprise Server: the job token is not sent to ghcr.io" "$NOT_FOUND" \

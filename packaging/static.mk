@@ -30,7 +30,7 @@ STATIC_VARS = WITH_SECRETSERVICE=0 PREFIX=/usr/local \
 	LDFLAGS='-static-pie -Wl,--gc-sections -Wl,--build-id=sha1 -s' \
 	LIBS='-ljansson -lcrypto' $(if $(CI),CI=$(CI))
 
-TEST_DEPS += gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
+TEST_DEPS += gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user file \
 	libjansson-dev:arm64 libssl-dev:arm64
 
 .PHONY: static static-arm64 static-checksums check-static test-deps-multiarch

@@ -85,3 +85,5 @@ check-actions:
 	MAKE='$(MAKE)' VERSION='$(VERSION)' bash packaging/tests/check-actions.sh
 
 CHECK_TARGETS += check-packages check-actions
+# check-actions asks buildah too whether it uses the helper.
+TEST_DEPS += buildah

@@ -60,6 +60,17 @@ file_crypto_load(void)
 
 	if (crypto_ready)
 		return GHCR_OK;
+#ifdef GHCR_CRYPTO_STATIC
+	/* The static build (make static) links libcrypto in; it reads no
+	 * system openssl.cnf, which could name provider modules it cannot
+	 * load, and skips OpenSSL's exit-time teardown as below. */
+	(void)lib;
+	(void)sym;
+#define X(name) fn.name = name;
+	CRYPTO_SYMBOLS(X)
+#undef X
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+#else
 	if ((lib = dlopen(GHCR_CRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
 		    "cannot load %s for the file store: %s (install OpenSSL's libcrypto)",
@@ -85,6 +96,7 @@ file_crypto_load(void)
 		(void)init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	}
 #endif
+#endif /* GHCR_CRYPTO_STATIC */
 	crypto_ready = 1;
 	secmem_taint_stack();
 	return GHCR_OK;

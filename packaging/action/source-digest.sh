@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints one SHA-256 over the files that decide the static helper's bytes
-# (the Makefile, packaging/static.mk, helper/ and store/), so the action can
+# (the Makefile, packaging/static.mk, common/, helper/ and store/), so the action can
 # tell whether its own copy is the source a release's prebuilt binaries were
 # built from (packaging/action/prebuilt.sha256).  A branch or fork that
 # changes any of them gets a different digest and builds from source.
@@ -12,7 +12,7 @@ cd "$1"
 # added, removed or renamed changes the digest too.
 files=$({
 	printf '%s\n' Makefile packaging/static.mk
-	find helper store -type f \( -name '*.[ch]' -o -name '*.exports' \)
+	find common helper store -type f \( -name '*.[ch]' -o -name '*.exports' \)
 } | LC_ALL=C sort)
 # One sha256sum for all of them: "HASH  NAME" lines, hashed again.
 mapfile -t list <<<"$files"

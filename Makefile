@@ -47,11 +47,22 @@ CFLAGS ?= -O2 -g
 CRYPTO_VERSION := $(shell $(PKG_CONFIG) --modversion libcrypto 2>/dev/null)
 CRYPTO_SONAME ?= libcrypto.so.$(if $(filter 1.%,$(CRYPTO_VERSION)),1.1,$(firstword $(subst ., ,$(CRYPTO_VERSION))))
 
+# libcurl, dlopen()ed by the check module only (helper/http.c): its headers
+# at build time, its soname at run time.  Without libcurl's headers the
+# check module is not built and `check` says so (`make WITH_CURL=0` forces
+# that, as for an embedded build).
+WITH_CURL ?= $(if $(shell $(PKG_CONFIG) --exists libcurl && echo y),1,0)
+CURL_SONAME ?= libcurl.so.4
+
 BASE_CPPFLAGS = -D_GNU_SOURCE -Icommon -Ihelper -Istore \
 	-DGHCR_VERSION='"$(VERSION)"' -DGHCR_PACKAGE='"$(PACKAGE)"' \
 	-DGHCR_MODULEDIR='"$(MODULEDIR)"' -DGHCR_CRYPTO_SONAME='"$(CRYPTO_SONAME)"'
 ifeq ($(WITH_SECRETSERVICE),1)
 BASE_CPPFLAGS += -DWITH_SECRETSERVICE
+endif
+ifeq ($(WITH_CURL),1)
+BASE_CPPFLAGS += -DWITH_CURL -DGHCR_CURL_SONAME='"$(CURL_SONAME)"' \
+	$(shell $(PKG_CONFIG) --cflags libcurl)
 endif
 JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
@@ -66,7 +77,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 ALL_CPPFLAGS = $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(HARDENING_CFLAGS) -fPIE $(SANITIZE_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
-	-Wl,--dynamic-list=store/module.exports $(LDFLAGS)
+	-Wl,--dynamic-list=store/module.exports -Wl,--dynamic-list=helper/check.exports $(LDFLAGS)
 LIBS = $(JANSSON_LIBS) -ldl
 
 # `make SANITIZE=address,undefined` builds everything instrumented.
@@ -75,10 +86,16 @@ SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
 # Every .c under common/, helper/ and store/ is part of the helper, except
-# main.c (the program) and the dlopen()ed module: secretservice.c and its
-# ss_*.c.  common/ holds process-wide utilities that are not storage.
+# main.c (the program) and the dlopen()ed modules: secretservice.c with its
+# ss_*.c, and `check` (see helper/cmd_check.h), so the helper binary, and
+# every protocol command, carries none of them.  common/ holds process-wide
+# utilities that are not storage.
 MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
-LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS), \
+CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
+CHECK_MODULE_SRCS = helper/cmd_check.c helper/http.c helper/registry_probe.c \
+	helper/github_api.c
+CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o)
+LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS) $(CHECK_MODULE_SRCS), \
 	$(wildcard common/*.c helper/*.c store/*.c))
 ifneq ($(WITH_SECRETSERVICE),1)
 LIB_SRCS := $(filter-out store/secretservice_loader.c,$(LIB_SRCS))
@@ -87,6 +104,9 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 LIB = $(B)/libghcr.a
 
 TARGETS = $(PROGRAM)
+ifeq ($(WITH_CURL),1)
+TARGETS += $(CHECK_MODULE)
+endif
 ifeq ($(WITH_SECRETSERVICE),1)
 TARGETS += $(MODULE)
 endif
@@ -102,8 +122,8 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(PROGRAM): $(B)/helper/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+$(PROGRAM): $(B)/helper/main.o $(LIB) store/module.exports helper/check.exports
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter-out %.exports,$^) $(LIBS)
 
 # The module resolves ghcr_fail()/secmem_*() from the helper that loads it
 # (see store/module.exports), so it is linked with unresolved symbols.  Its
@@ -116,6 +136,16 @@ $(B)/store/%.pic.o: store/%.c
 $(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
 	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
+
+# The check module calls back into the helper (helper/check.exports) and
+# dlopen()s libcurl itself; it links jansson like the helper.
+$(B)/helper/%.pic.o: helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(CHECK_MODULE): $(CHECK_MODULE_OBJS)
+	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
+		$(LDFLAGS) -o $@ $^ $(JANSSON_LIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
@@ -138,7 +168,7 @@ $(B)/tests/unit/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(UNIT_RUNNER): $(UNIT_OBJS) $(LIB)
+$(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 # Fragments under tests/ and elsewhere add their suites to CHECK_TARGETS.
@@ -168,6 +198,10 @@ ifeq ($(WITH_SECRETSERVICE),1)
 	$(INSTALL) -d $(DESTDIR)$(MODULEDIR)
 	$(INSTALL) -m 0644 $(MODULE) $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-secretservice.so
 endif
+ifeq ($(WITH_CURL),1)
+	$(INSTALL) -d $(DESTDIR)$(MODULEDIR)
+	$(INSTALL) -m 0644 $(CHECK_MODULE) $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-check.so
+endif
 	if [ -f doc/docker-credential-ghcr.1 ]; then \
 		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1 && \
 		$(INSTALL) -m 0644 doc/docker-credential-ghcr.1 $(DESTDIR)$(MANDIR)/man1/docker-credential-ghcr.1; fi
@@ -178,12 +212,13 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/docker-credential-ghcr
 	rm -f $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-secretservice.so
+	rm -f $(DESTDIR)$(MODULEDIR)/docker-credential-ghcr-check.so
 	-rmdir $(DESTDIR)$(MODULEDIR) 2>/dev/null
 	rm -f $(DESTDIR)$(MANDIR)/man1/docker-credential-ghcr.1
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/docker-credential-ghcr
 
 clean:
-	rm -rf $(B) $(PROGRAM) $(MODULE)
+	rm -rf $(B) $(PROGRAM) $(MODULE) $(CHECK_MODULE)
 
 # --- set-up on Debian --------------------------------------------------------
 # `make setup` (as root or a sudoer) installs the build dependencies,
@@ -191,7 +226,8 @@ clean:
 # test-deps` installs what `make check` needs (fragments add theirs with
 # `TEST_DEPS +=`).  CI runs the latter.
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
-BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev
+BUILD_DEPS = build-essential pkg-config libjansson-dev libssl-dev libsecret-1-dev \
+	libcurl4-openssl-dev
 TEST_DEPS += $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libsecret-tools \
 	docker-registry apache2-utils skopeo podman uidmap iproute2 util-linux \
 	openssl curl jq python3 python3-yaml clang libclang-rt-14-dev valgrind \

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd_check.h"
 #include "commands.h"
 #include "errors.h"
 #include "program.h"
@@ -136,6 +137,8 @@ static const struct op {
 	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
 	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "
 	  "and common mistakes" },
+	{ "check", cmd_check, 0, "[--json] [IMAGE...]\ttry each credential against "
+	  "its registry (pull, push, scopes, expiry, SSO); exit 1 if one fails" },
 	{ "--version", op_version, 1, NULL },
 	{ "-v", op_version, 1, NULL },
 	{ "--help", op_help, 1, NULL },

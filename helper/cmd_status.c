@@ -58,9 +58,9 @@ source_label(json_t *h, char *buf, size_t size)
 	const char *src = sget(h, "source"), *detail = NULL;
 	const struct source *known = sources_find(src);
 
-	if (known != NULL && known->detail_key != NULL)
+	if (known != NULL && known->detail_key[0] != '\0')
 		detail = sget(h, known->detail_key);
-	if (detail != NULL && known->detail_label != NULL)
+	if (detail != NULL && known->detail_label[0] != '\0')
 		snprintf(buf, size, known->detail_label, detail);
 	else
 		snprintf(buf, size, "%s", detail != NULL ? detail : src);

@@ -49,7 +49,9 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 	int r = GHCR_ERR_NOT_FOUND, gate = -1, by_name = -1;
 
 	memset(out, 0, sizeof(*out));
-	memset(hit, 0, sizeof(*hit));
+	hit->source = NULL;
+	hit->detail = NULL;
+	hit->skipped[0] = '\0';
 	for (size_t i = 0; sources[i] != NULL; i++) {
 		const struct source *src = sources[i];
 
@@ -76,8 +78,10 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 		hit->detail = NULL;
 		if ((r = src->get(&q, out, hit)) == GHCR_ERR_NOT_FOUND)
 			continue;
-		if ((r == GHCR_ERR_UNAVAILABLE || r == GHCR_ERR_LOCKED) &&
-		    (src->flags & SOURCE_SKIPPABLE)) {
+		if (r != GHCR_OK) {
+			if ((r != GHCR_ERR_UNAVAILABLE && r != GHCR_ERR_LOCKED) ||
+			    !(src->flags & SOURCE_SKIPPABLE))
+				goto out;
 			/* Say why once, and let the next source answer. */
 			snprintf(hit->skipped, sizeof(hit->skipped), "%s skipped: %s",
 			    src->name, ghcr_error_message(r));
@@ -86,8 +90,6 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 			r = GHCR_ERR_NOT_FOUND;
 			continue;
 		}
-		if (r != GHCR_OK)
-			goto out;
 		if (out->server == NULL &&
 		    (out->server = secmem_strdup(server)) == NULL) {
 			r = GHCR_ERR_NO_MEMORY;

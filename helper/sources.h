@@ -48,11 +48,13 @@ struct source_hit {
 struct source {
 	const char *id;         /* stable, for status --json: "ambient" */
 	const char *name;       /* for people: "ambient token" */
-	const char *detail_key; /* status --json's member for hit.detail
-				 * ("variable"), or NULL */
-	const char *detail_label; /* optional: printf format turning
-				   * hit.detail into status's SOURCE
-				   * column ("GitHub CLI (%s)") */
+	/* Arrays, not pointers: a pointer in this table is one more
+	 * load-time relocation on every run, and `get` is short. */
+	char detail_key[12];    /* status --json's member for hit.detail
+				 * ("variable"), or "" */
+	char detail_label[20];  /* printf format turning hit.detail into
+				 * status's SOURCE column ("GitHub CLI
+				 * (%s)"), or "" */
 	unsigned flags;         /* SOURCE_STORE, SOURCE_GITHUB */
 
 	/*

@@ -267,7 +267,7 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 		ghcr_error_clear();
 	json_object_set_new(h, "source", json_string(hit.source != NULL ?
 	    hit.source->id : "none"));
-	if (hit.detail != NULL && hit.source->detail_key != NULL)
+	if (hit.detail != NULL && hit.source->detail_key[0] != '\0')
 		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
 	if (hit.skipped[0] != '\0') {
 		/* Said once for all of a server's registries. */

@@ -17,7 +17,8 @@ status_usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROGRAM_NAME " status [--json]\n\n"
 	    "Shows, for each GitHub registry, which source answers (stored login,\n"
-	    "ambient GITHUB_TOKEN/GH_TOKEN, GitHub CLI), the backend in use and why,\n"
+	    "ambient GITHUB_TOKEN/GH_TOKEN, GitHub CLI with its token in hosts.yml\n"
+	    "or the system keyring), the backend in use and why,\n"
 	    "the token's kind and a masked form, and the mistakes it can see with\n"
 	    "their fixes.  It never prints a token.\n\n"
 	    "Options:\n"

@@ -658,7 +658,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	r = sources_get(res, host, 0, &cred, &hit);
 	json_object_set_new(h, "source", json_string(hit.source != NULL ?
 	    hit.source->id : "none"));
-	if (hit.source != NULL && hit.source->detail_key != NULL &&
+	if (hit.source != NULL && hit.source->detail_key[0] != '\0' &&
 	    hit.detail != NULL)
 		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
 	if (r != GHCR_OK) {

@@ -41,7 +41,10 @@ static void
 logout_usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROGRAM_NAME " logout [SERVER]\n\n"
-	    "Erases the stored login for SERVER (default " DEFAULT_SERVER ").\n");
+	    "Erases the stored login for SERVER (default " DEFAULT_SERVER ").\n"
+	    "Says when another source still answers for it: an ambient token, or\n"
+	    "the GitHub CLI's login (in hosts.yml or the system keyring; stop it\n"
+	    "with 'gh auth logout -h HOST' or DOCKER_CREDENTIAL_GHCR_GH_CLI=off).\n");
 }
 
 static int

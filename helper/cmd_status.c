@@ -17,7 +17,8 @@ status_usage(FILE *f)
 {
 	fprintf(f, "Usage: " PROGRAM_NAME " status [--json]\n\n"
 	    "Shows, for each GitHub registry, which source answers (stored login,\n"
-	    "ambient GITHUB_TOKEN/GH_TOKEN, GitHub CLI), the backend in use and why,\n"
+	    "ambient GITHUB_TOKEN/GH_TOKEN, GitHub CLI with its token in hosts.yml\n"
+	    "or the system keyring), the backend in use and why,\n"
 	    "the token's kind and a masked form, and the mistakes it can see with\n"
 	    "their fixes.  It never prints a token.\n\n"
 	    "Options:\n"
@@ -50,6 +51,22 @@ or_dash(const char *s)
 	return s != NULL ? s : "-";
 }
 
+/* What the SOURCE column says for a host: the source's sub-kind when it
+ * has one ("GITHUB_TOKEN", "GitHub CLI (keyring)"), else its id. */
+static void
+source_label(json_t *h, char *buf, size_t size)
+{
+	const char *src = sget(h, "source"), *detail = NULL;
+	const struct source *known = sources_find(src);
+
+	if (known != NULL && known->detail_key[0] != '\0')
+		detail = sget(h, known->detail_key);
+	if (detail != NULL && known->detail_label[0] != '\0')
+		snprintf(buf, size, known->detail_label, detail);
+	else
+		snprintf(buf, size, "%s", detail != NULL ? detail : src);
+}
+
 static void
 render_text(json_t *doc)
 {
@@ -57,8 +74,9 @@ render_text(json_t *doc)
 	json_t *g = json_object_get(doc, "github"), *d = json_object_get(doc, "docker");
 	json_t *hosts = json_object_get(doc, "hosts"), *problems = json_object_get(doc, "problems");
 	json_t *h, *p;
-	size_t i, width = 8;
+	size_t i, width = 8, swidth = 14;
 	const char *v;
+	char source[40];
 
 	printf(PROGRAM_NAME " %s\n", sget(prog, "version"));
 	printf("  program:  %s", (v = sget(prog, "path")) != NULL ? v : "?");
@@ -84,21 +102,19 @@ render_text(json_t *doc)
 		    " (missing)" : "");
 	printf("\n");
 
-	json_array_foreach(hosts, i, h)
+	json_array_foreach(hosts, i, h) {
 		if (strlen(sget(h, "host")) > width)
 			width = strlen(sget(h, "host"));
-	printf("%-*s  %-14s %-16s %-14s %s\n", (int)width, "REGISTRY", "SOURCE",
-	    "USER", "KIND", "TOKEN");
+		source_label(h, source, sizeof(source));
+		if (strlen(source) > swidth)
+			swidth = strlen(source);
+	}
+	printf("%-*s  %-*s %-16s %-14s %s\n", (int)width, "REGISTRY",
+	    (int)swidth, "SOURCE", "USER", "KIND", "TOKEN");
 	json_array_foreach(hosts, i, h) {
-		const char *src = sget(h, "source"), *detail = NULL;
-		const struct source *known = sources_find(src);
-		char source[40];
-
-		/* A source's sub-kind, when it has one, says more than its id. */
-		if (known != NULL && known->detail_key != NULL)
-			detail = sget(h, known->detail_key);
-		snprintf(source, sizeof(source), "%s", detail != NULL ? detail : src);
-		printf("%-*s  %-14s ", (int)width, sget(h, "host"), source);
+		source_label(h, source, sizeof(source));
+		printf("%-*s  %-*s ", (int)width, sget(h, "host"), (int)swidth,
+		    source);
 		put_clean(or_dash(sget(h, "username")), 16);
 		printf(" %-14s %s\n", or_dash(sget(h, "token_kind")),
 		    sget(h, "token") != NULL ? sget(h, "token") :

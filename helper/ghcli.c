@@ -1,12 +1,15 @@
 /*
  * Reads gh's hosts.yml (see ghcli.h).  The file is simple, machine-written
  * YAML: a top-level "HOST:" line per server and "key: value" lines indented
- * under it.  This reader understands exactly that shape and nothing more;
+ * under it, and since gh 2.40 a "users:" map with one key per account
+ * (holding that account's oauth_token only when gh keeps tokens in the
+ * file).  This reader understands exactly that shape and nothing more;
  * anything else is "not found", never a guess.  The file holds tokens, so
  * it is read into secmem memory and wiped.
  */
 #include "ghcli.h"
 #include "errors.h"
+#include "github.h"
 #include "protocol.h"
 #include "secmem.h"
 
@@ -65,55 +68,199 @@ match_key(const char *line, size_t n, const char *key, size_t *vlen)
 	return *vlen > 0 ? v : NULL;
 }
 
-int
-ghcli_parse_hosts(const char *buf, size_t len, const char *github_host,
-		  int want_token, char **user, char **token)
+void
+ghcli_login_clear(struct ghcli_login *login)
 {
-	const char *p = buf, *end = buf + len, *u = NULL, *t = NULL;
-	size_t hlen = strlen(github_host), ulen = 0, tlen = 0, child_indent = 0;
-	int in_host = 0;
+	secmem_free(login->user);
+	secmem_free(login->token);
+	memset(login, 0, sizeof(*login));
+}
 
-	*user = *token = NULL;
+/* Leading spaces of a line (tabs are not YAML indentation). */
+static size_t
+indent_of(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] == ' ')
+		i++;
+	return i;
+}
+
+/*
+ * The lines under the top-level key "HOST:" (HOST exactly, nothing after
+ * the colon): *start and *end bound them.  0 when the file has no such key.
+ */
+static int
+host_block(const char *buf, size_t len, const char *host, const char **start,
+	   const char **end)
+{
+	const char *p = buf, *e = buf + len;
+	size_t hlen = strlen(host);
+
+	*start = *end = NULL;
+	while (p < e) {
+		size_t n = line_length(p, e);
+
+		if (*start != NULL && n > 0 && indent_of(p, n) == 0 &&
+		    !is_blank(p, n)) {
+			*end = p;
+			return 1;
+		}
+		if (*start == NULL && n >= hlen + 1 && memcmp(p, host, hlen) == 0 &&
+		    p[hlen] == ':' && is_blank(p + hlen + 1, n - hlen - 1))
+			*start = p + n + (p + n < e);
+		p += n + (p + n < e);
+	}
+	if (*start == NULL)
+		return 0;
+	*end = e;
+	return 1;
+}
+
+/* A key of its own on a line ("octocat:" or "octocat: {}"): its name. */
+static const char *
+key_only(const char *line, size_t n, size_t *klen)
+{
+	const char *colon = memchr(line, ':', n), *rest;
+	size_t left;
+
+	if (colon == NULL || colon == line)
+		return NULL;
+	rest = colon + 1;
+	left = n - (size_t)(rest - line);
+	while (left > 0 && (*rest == ' ' || *rest == '\t')) {
+		rest++;
+		left--;
+	}
+	if (!(is_blank(rest, left) || (left >= 2 && memcmp(rest, "{}", 2) == 0 &&
+	    is_blank(rest + 2, left - 2))))
+		return NULL;
+	for (const char *c = line; c < colon; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+			return NULL;
+	*klen = (size_t)(colon - line);
+	return line;
+}
+
+/*
+ * Scans a host's block: the host's own `user` and `oauth_token` (at the
+ * first indentation), and, when `account` is given, the `oauth_token`
+ * of that account under `users:` (gh 2.40 and later).
+ */
+static void
+scan_block(const char *p, const char *end, const char *account, size_t alen,
+	   const char **user, size_t *ulen, const char **token, size_t *tlen,
+	   const char **acct_token, size_t *atlen)
+{
+	size_t child = 0, user_indent = 0;
+	int in_users = 0, in_account = 0;
+
 	while (p < end) {
-		size_t n = line_length(p, end), indent = 0;
-		const char *v;
-		size_t vlen;
+		size_t n = line_length(p, end), ind = indent_of(p, n), vlen, klen;
+		const char *line = p + ind, *v;
 
-		while (indent < n && p[indent] == ' ')
-			indent++;
-		if (indent == 0 && n > 0) {
-			/* A top-level key: is it our host? */
-			in_host = n >= hlen + 1 && memcmp(p, github_host, hlen) == 0 &&
-			    p[hlen] == ':' && is_blank(p + hlen + 1, n - hlen - 1);
-			child_indent = 0;
-		} else if (in_host && indent < n) {
-			/* Only the host's own keys, not those of nested users. */
-			if (child_indent == 0)
-				child_indent = indent;
-			if (indent == child_indent) {
-				if ((v = match_key(p + indent, n - indent, "oauth_token", &vlen)) != NULL) {
-					t = v;
-					tlen = vlen;
-				} else if ((v = match_key(p + indent, n - indent, "user", &vlen)) != NULL) {
-					u = v;
-					ulen = vlen;
-				}
+		p += n + (p + n < end);
+		if (is_blank(line, n - ind))
+			continue;
+		if (child == 0)
+			child = ind;
+		if (ind == child) {
+			in_users = key_only(line, n - ind, &klen) != NULL &&
+			    klen == 5 && memcmp(line, "users", 5) == 0;
+			user_indent = 0;
+			in_account = 0;
+			if ((v = match_key(line, n - ind, "oauth_token", &vlen)) != NULL) {
+				*token = v;
+				*tlen = vlen;
+			} else if ((v = match_key(line, n - ind, "user", &vlen)) != NULL) {
+				*user = v;
+				*ulen = vlen;
+			}
+		} else if (in_users && ind > child && account != NULL) {
+			if (user_indent == 0)
+				user_indent = ind;
+			if (ind == user_indent) {
+				v = key_only(line, n - ind, &klen);
+				in_account = v != NULL && klen == alen &&
+				    memcmp(v, account, alen) == 0;
+			} else if (in_account && ind > user_indent &&
+			    (v = match_key(line, n - ind, "oauth_token", &vlen)) != NULL) {
+				*acct_token = v;
+				*atlen = vlen;
 			}
 		}
-		p += n + 1;
 	}
-	if (t == NULL)
+}
+
+int
+ghcli_parse_hosts(const char *buf, size_t len, const char *github_host,
+		  int want_token, struct ghcli_login *out)
+{
+	const char *start, *end, *u = NULL, *t = NULL, *at = NULL;
+	size_t ulen = 0, tlen = 0, atlen = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!host_block(buf, len, github_host, &start, &end))
 		return GHCR_ERR_NOT_FOUND;
-	*user = u != NULL ? secmem_strndup(u, ulen) : secmem_strdup("x-access-token");
-	if (want_token)
-		*token = secmem_strndup(t, tlen);
-	if (*user == NULL || (want_token && *token == NULL)) {
-		secmem_free(*user);
-		secmem_free(*token);
-		*user = *token = NULL;
+	scan_block(start, end, NULL, 0, &u, &ulen, &t, &tlen, &at, &atlen);
+	/* gh 2.40 keeps the active account's token at the host too; an
+	 * older or hand-edited file may have it only under users:. */
+	if (t == NULL && u != NULL) {
+		char account[256];
+
+		if (ulen >= sizeof(account))
+			return GHCR_ERR_NOT_FOUND;
+		memcpy(account, u, ulen);
+		account[ulen] = '\0';
+		scan_block(start, end, account, ulen, &u, &ulen, &t, &tlen, &at,
+		    &atlen);
+		t = at;
+		tlen = atlen;
+	}
+	if (t == NULL && u == NULL)
+		return GHCR_ERR_NOT_FOUND;
+	out->in_file = t != NULL;
+	out->user = u != NULL ? secmem_strndup(u, ulen) :
+	    secmem_strdup("x-access-token");
+	if (want_token && t != NULL)
+		out->token = secmem_strndup(t, tlen);
+	if (out->user == NULL || (want_token && t != NULL && out->token == NULL)) {
+		ghcli_login_clear(out);
 		return GHCR_ERR_NO_MEMORY;
 	}
 	return GHCR_OK;
+}
+
+int
+ghcli_parse_servers(const char *buf, size_t len, char servers[][SERVER_MAX],
+		    int max)
+{
+	const char *p = buf, *e = buf + len, *start, *end;
+	char host[SERVER_MAX];
+	struct ghcli_login login;
+	int n = 0;
+
+	while (p < e && n < max) {
+		size_t ln = line_length(p, e), klen;
+		const char *k = NULL;
+
+		if (ln > 0 && p[0] != ' ' && p[0] != '#')
+			k = key_only(p, ln, &klen);
+		p += ln + (p + ln < e);
+		if (k == NULL || klen >= sizeof(host))
+			continue;
+		memcpy(host, k, klen);
+		host[klen] = '\0';
+		if (!github_host_is_plain(host) ||
+		    !host_block(buf, len, host, &start, &end))
+			continue;
+		if (ghcli_parse_hosts(buf, len, host, 0, &login) != GHCR_OK)
+			continue;
+		ghcli_login_clear(&login);
+		memcpy(servers[n++], host, klen + 1);
+	}
+	return n;
 }
 
 static int
@@ -134,26 +281,53 @@ hosts_file_path(char *out, size_t outlen)
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-int
-ghcli_login(const char *github_host, int want_token, char **user, char **token)
+/* hosts.yml into secmem memory; GHCR_ERR_NOT_FOUND when gh has none. */
+static int
+read_hosts_file(char **buf, size_t *len)
 {
-	char path[PATH_MAX], *buf = NULL;
-	size_t len;
+	char path[PATH_MAX];
 	int fd, r;
 
-	*user = *token = NULL;
+	*buf = NULL;
 	if (hosts_file_path(path, sizeof(path)) != 0)
 		return GHCR_ERR_NOT_FOUND;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 		return GHCR_ERR_NOT_FOUND;
-	r = protocol_read_all(fd, GHCLI_MAX_FILE, &buf, &len);
+	r = protocol_read_all(fd, GHCLI_MAX_FILE, buf, len);
 	close(fd);
 	/* An unreadable or oversized gh file is gh's business: not found. */
 	if (r != GHCR_OK) {
 		ghcr_error_clear();
 		return GHCR_ERR_NOT_FOUND;
 	}
-	r = ghcli_parse_hosts(buf, len, github_host, want_token, user, token);
+	return GHCR_OK;
+}
+
+int
+ghcli_login(const char *github_host, int want_token, struct ghcli_login *out)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = read_hosts_file(&buf, &len)) != GHCR_OK)
+		return r;
+	r = ghcli_parse_hosts(buf, len, github_host, want_token, out);
 	secmem_free(buf);
 	return r;
+}
+
+int
+ghcli_servers(char servers[][SERVER_MAX], int max)
+{
+	char *buf;
+	size_t len;
+	int n;
+
+	if (read_hosts_file(&buf, &len) != GHCR_OK)
+		return 0;
+	n = ghcli_parse_servers(buf, len, servers, max);
+	secmem_free(buf);
+	return n;
 }

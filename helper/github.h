@@ -51,6 +51,24 @@ int github_servers(const struct settings *s, const char *servers[2]);
 int github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
 			  int max);
 
+/*
+ * For a normalised server key, the GitHub server it is a registry of by
+ * its name alone, whatever server is configured: "github.com" for ghcr.io
+ * and docker.pkg.github.com, HOST for containers.HOST and docker.HOST,
+ * SUB.ghe.com for containers.SUB.ghe.com.  Writes it into out[SERVER_MAX]
+ * and returns 1, else 0.  Exact: the server must be one of the registries
+ * github_registries() gives that GitHub server (without added hosts), and
+ * HOST a plain host name.  Only a source holding a login for exactly that
+ * GitHub server may answer with it (the GitHub CLI source: gh is logged
+ * in to HOST).
+ */
+int github_server_by_name(const char *server, char out[SERVER_MAX]);
+
+/* 1 when `host` is a plain lower-case DNS name with at least one dot
+ * (letters, digits, '-', '.'; no empty label, no port), as gh writes the
+ * servers it is logged in to. */
+int github_host_is_plain(const char *host);
+
 /* 1 when `host` ends in ".ghe.com" (GitHub Enterprise Cloud with data
  * residency), which has only a containers. registry. */
 int github_is_ghe_com(const char *host);

@@ -54,8 +54,14 @@ op_get(int argc, char **argv, struct resolver *res)
 
 	(void)argc, (void)argv;
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
-	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
-	    (r = sources_get(res, server, 0, &cred, &hit)) != GHCR_OK ||
+	    (r = protocol_parse_server(input, len, server)) != GHCR_OK)
+		goto out;
+	r = sources_get(res, server, 0, &cred, &hit);
+	/* A source passed over (gh's keyring is locked) says why, once;
+	 * stdout keeps the one answer. */
+	if (hit.skipped[0] != '\0')
+		fprintf(stderr, PROGRAM_NAME ": %s\n", hit.skipped);
+	if (r != GHCR_OK ||
 	    (r = protocol_format_credential(&cred, &answer, &len)) != GHCR_OK ||
 	    (r = protocol_write_all(STDOUT_FILENO, answer, len)) != GHCR_OK)
 		goto out;

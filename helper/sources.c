@@ -7,6 +7,7 @@
 #include "github.h"
 #include "secmem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 extern const struct source source_stored;
@@ -30,15 +31,27 @@ sources_find(const char *id)
 }
 
 int
+sources_github_server(const struct settings *s, const struct source *src,
+		      const char *server, char out[SERVER_MAX])
+{
+	if (github_server_for_registry(s, server, out))
+		return 1;
+	return (src->flags & SOURCE_OWN_SERVERS) &&
+	    github_server_by_name(server, out);
+}
+
+int
 sources_get(struct resolver *res, const char *server, unsigned how,
 	    struct credential *out, struct source_hit *hit)
 {
 	struct source_query q = { res, server, NULL, !(how & SOURCES_NO_SECRET) };
-	char github[SERVER_MAX];
-	int r = GHCR_ERR_NOT_FOUND, gate = -1;
+	char github[SERVER_MAX], named[SERVER_MAX];
+	int r = GHCR_ERR_NOT_FOUND, gate = -1, by_name = -1;
 
 	memset(out, 0, sizeof(*out));
-	memset(hit, 0, sizeof(*hit));
+	hit->source = NULL;
+	hit->detail = NULL;
+	hit->skipped[0] = '\0';
 	for (size_t i = 0; sources[i] != NULL; i++) {
 		const struct source *src = sources[i];
 
@@ -49,15 +62,34 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 			if (gate == -1)
 				gate = github_server_for_registry(res->settings,
 				    server, github);
-			if (!gate)
-				continue;
 			q.github = github;
+			if (!gate) {
+				/* A source with logins of its own for named
+				 * GitHub servers may hold this one's. */
+				if (!(src->flags & SOURCE_OWN_SERVERS))
+					continue;
+				if (by_name == -1)
+					by_name = github_server_by_name(server, named);
+				if (!by_name)
+					continue;
+				q.github = named;
+			}
 		}
 		hit->detail = NULL;
 		if ((r = src->get(&q, out, hit)) == GHCR_ERR_NOT_FOUND)
 			continue;
-		if (r != GHCR_OK)
-			goto out;
+		if (r != GHCR_OK) {
+			if ((r != GHCR_ERR_UNAVAILABLE && r != GHCR_ERR_LOCKED) ||
+			    !(src->flags & SOURCE_SKIPPABLE))
+				goto out;
+			/* Say why once, and let the next source answer. */
+			snprintf(hit->skipped, sizeof(hit->skipped), "%s skipped: %s",
+			    src->name, ghcr_error_message(r));
+			ghcr_error_clear();
+			credential_clear(out);
+			r = GHCR_ERR_NOT_FOUND;
+			continue;
+		}
 		if (out->server == NULL &&
 		    (out->server = secmem_strdup(server)) == NULL) {
 			r = GHCR_ERR_NO_MEMORY;
@@ -87,11 +119,25 @@ int
 sources_list_github(struct resolver *res, const struct source *self,
 		    json_t *listing)
 {
+	char servers[2][SERVER_MAX];
+	const char *names[2];
+	int n = github_servers(res->settings, names);
+
+	for (int g = 0; g < n; g++)
+		snprintf(servers[g], SERVER_MAX, "%s", names[g]);
+	return sources_list_servers(res, self, (const char (*)[SERVER_MAX])servers,
+	    n, listing);
+}
+
+int
+sources_list_servers(struct resolver *res, const struct source *self,
+		     const char (*servers)[SERVER_MAX], int nservers,
+		     json_t *listing)
+{
 	char hosts[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
 	struct credential cred = { 0 };
 	struct source_hit hit;
-	const char *servers[2];
-	int nservers = github_servers(res->settings, servers), n, r;
+	int n, r;
 
 	for (int g = 0; g < nservers; g++) {
 		struct source_query q = { res, NULL, servers[g], 0 };

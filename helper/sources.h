@@ -7,7 +7,11 @@
  *
  * The GitHub gate is in the walk, not in the sources: a source marked
  * SOURCE_GITHUB is asked only after github_server_for_registry() matched
- * the server exactly, and is told which GitHub server it matched.
+ * the server exactly, and is told which GitHub server it matched.  A
+ * source also marked SOURCE_OWN_SERVERS keeps logins of its own for named
+ * GitHub servers (the GitHub CLI's hosts.yml): it is also asked for a
+ * server github_server_by_name() maps exactly to a GitHub server, and
+ * answers only when it holds a login for exactly that one.
  */
 #ifndef GHCR_SOURCES_H
 #define GHCR_SOURCES_H
@@ -33,22 +37,33 @@ struct source_query {
 struct source_hit {
 	const struct source *source; /* NULL: none answered */
 	const char *detail;          /* optional sub-kind for status: the
-				      * variable holding the ambient token;
-				      * static or environment text */
+				      * variable holding the ambient token,
+				      * where gh keeps its token; static or
+				      * environment text */
+	char skipped[512];           /* why a SOURCE_SKIPPABLE source was
+				      * passed over ("" when none was): one
+				      * line for stderr, never a secret */
 };
 
 struct source {
 	const char *id;         /* stable, for status --json: "ambient" */
 	const char *name;       /* for people: "ambient token" */
-	const char *detail_key; /* status --json's member for hit.detail
-				 * ("variable"), or NULL */
+	/* Arrays, not pointers: a pointer in this table is one more
+	 * load-time relocation on every run, and `get` is short. */
+	char detail_key[12];    /* status --json's member for hit.detail
+				 * ("variable"), or "" */
+	char detail_label[20];  /* printf format turning hit.detail into
+				 * status's SOURCE column ("GitHub CLI
+				 * (%s)"), or "" */
 	unsigned flags;         /* SOURCE_STORE, SOURCE_GITHUB */
 
 	/*
 	 * Fills out->username and, when q->want_secret, out->secret
 	 * (secmem strings; the walk fills out->server when left NULL); may
 	 * set hit->detail.  GHCR_ERR_NOT_FOUND, with *out left empty, when
-	 * this source has nothing; any other error stops the walk.
+	 * this source has nothing; any other error stops the walk, except
+	 * GHCR_ERR_UNAVAILABLE and GHCR_ERR_LOCKED from a SOURCE_SKIPPABLE
+	 * source, which pass it over (hit->skipped says why).
 	 */
 	int (*get)(const struct source_query *q, struct credential *out,
 		   struct source_hit *hit);
@@ -67,6 +82,10 @@ struct source {
 
 #define SOURCE_STORE  0x1u /* reads the credential store */
 #define SOURCE_GITHUB 0x2u /* a GitHub token: only behind the gate */
+#define SOURCE_OWN_SERVERS 0x4u /* also asked for any GitHub server by
+				 * name (see above) */
+#define SOURCE_SKIPPABLE 0x8u /* unreachable (no bus, locked keyring):
+			       * passed over, not fatal */
 
 /* How sources_get() walks the table. */
 #define SOURCES_SKIP_STORE 0x1u /* the store cannot or must not answer */
@@ -93,6 +112,17 @@ int sources_list(struct resolver *res, json_t *listing);
  * registries. */
 int sources_list_github(struct resolver *res, const struct source *self,
 			json_t *listing);
+
+/* The same over the GitHub servers servers[0..n), for a source marked
+ * SOURCE_OWN_SERVERS that names its own. */
+int sources_list_servers(struct resolver *res, const struct source *self,
+			 const char (*servers)[SERVER_MAX], int n,
+			 json_t *listing);
+
+/* The GitHub server a SOURCE_GITHUB source would be asked about for
+ * `server` (as sources_get() decides it), into out; 0 when none. */
+int sources_github_server(const struct settings *s, const struct source *src,
+			  const char *server, char out[SERVER_MAX]);
 
 /* The source with this id, or NULL. */
 const struct source *sources_find(const char *id);

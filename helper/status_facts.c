@@ -8,6 +8,7 @@
 #include "cmd_common.h"
 #include "docker_config.h"
 #include "errors.h"
+#include "ghcli.h"
 #include "github.h"
 #include "status.h"
 #include "token_kind.h"
@@ -196,6 +197,45 @@ describe_github(const struct settings *s, json_t *problems)
 	return g;
 }
 
+/* Whether a problem with this id and text is listed already. */
+static int
+seen_problem(json_t *problems, const char *id, const char *problem)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(problems, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0 &&
+		    strcmp(json_string_value(json_object_get(p, "problem")),
+		    problem) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * gh's OAuth token carries the scopes gh asked for, and gh asks for no
+ * package scope by default; its token cannot be inspected offline, so
+ * status says what ghcr.io needs and the exact gh line that adds it,
+ * once per GitHub server.
+ */
+static void
+gh_scope_note(const struct settings *s, const struct source *src,
+	      const char *host, json_t *problems)
+{
+	char github[SERVER_MAX], *text;
+
+	if (!sources_github_server(s, src, host, github))
+		return;
+	text = say("the GitHub CLI's token for %s is an OAuth token (gho_): "
+	    "its registries take it only with the read:packages scope to "
+	    "pull and write:packages to push, which gh does not ask for by "
+	    "default", github);
+	if (!seen_problem(problems, "gh-token-scopes", text))
+		add_problem(problems, "gh-token-scopes", "note", text,
+		    "gh auth refresh -h %s -s write:packages", github);
+	unsay(text);
+}
+
 static json_t *
 describe_host(struct resolver *res, const char *host, int store_ok,
 	      json_t *problems, int *answered)
@@ -227,8 +267,16 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 		ghcr_error_clear();
 	json_object_set_new(h, "source", json_string(hit.source != NULL ?
 	    hit.source->id : "none"));
-	if (hit.detail != NULL && hit.source->detail_key != NULL)
+	if (hit.detail != NULL && hit.source->detail_key[0] != '\0')
 		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
+	if (hit.skipped[0] != '\0') {
+		/* Said once for all of a server's registries. */
+		json_object_set_new(h, "skipped", jstr(hit.skipped));
+		if (!seen_problem(problems, "source-skipped", hit.skipped))
+			add_problem(problems, "source-skipped", "warning",
+			    hit.skipped, "%s", "unlock the keyring or start its "
+			    "daemon; meanwhile the next source answers");
+	}
 	if (hit.source == NULL || cred.secret == NULL) {
 		json_object_set_new(h, "username", json_null());
 		json_object_set_new(h, "token_kind", json_null());
@@ -243,7 +291,9 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
 	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
 	json_object_set_new(h, "token", json_string(mask));
-	if ((warning = token_kind_warning(kind)) != NULL) {
+	if (kind == TOKEN_OAUTH && strcmp(hit.source->id, "gh-cli") == 0) {
+		gh_scope_note(res->settings, hit.source, host, problems);
+	} else if ((warning = token_kind_warning(kind)) != NULL) {
 		text = say("the token for %s (%s) is a %s", host,
 		    hit.source->name, token_kind_name(kind));
 		add_problem(problems, "token-kind", "warning", text, "%s", warning);
@@ -367,13 +417,36 @@ describe_program(json_t *problems)
 	return p;
 }
 
+/* Adds to hosts[0..n) the registries of the other GitHub servers the
+ * GitHub CLI is logged in to (hosts.yml's word; no keyring is asked);
+ * returns the new count. */
+static int
+gh_cli_hosts(const struct settings *s, char hosts[][SERVER_MAX], int n)
+{
+	char servers[8][SERVER_MAX], more[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
+	int m, k;
+	int nservers = s->gh_cli ? ghcli_servers(servers, 8) : 0;
+
+	for (int g = 0; g < nservers; g++) {
+		m = github_registries(s, servers[g], more, GITHUB_SERVER_REGISTRIES);
+		for (int i = 0; i < m && n < CMD_MAX_HOSTS; i++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(hosts[k], more[i]) == 0)
+					break;
+			if (k == n)
+				memcpy(hosts[n++], more[i], SERVER_MAX);
+		}
+	}
+	return n;
+}
+
 int
 status_collect(struct resolver *res, json_t **out)
 {
 	char hosts[CMD_MAX_HOSTS][SERVER_MAX];
 	json_t *doc = NULL, *problems = NULL, *list = NULL;
 	const char *ambient;
-	int nhosts, store_ok, answered = 0;
+	int nconf, nhosts, store_ok, answered = 0;
 
 	*out = NULL;
 	if ((doc = json_object()) == NULL || (problems = json_array()) == NULL ||
@@ -382,12 +455,14 @@ status_collect(struct resolver *res, json_t **out)
 		json_decref(problems);
 		return GHCR_ERR_NO_MEMORY;
 	}
-	nhosts = github_all_registries(res->settings, hosts, CMD_MAX_HOSTS);
+	nconf = github_all_registries(res->settings, hosts, CMD_MAX_HOSTS);
+	nhosts = gh_cli_hosts(res->settings, hosts, nconf);
 	json_object_set_new(doc, "program", describe_program(problems));
 	json_object_set_new(doc, "backend", describe_backend(res, problems));
 	store_ok = res->handle != NULL;
 	json_object_set_new(doc, "github", describe_github(res->settings, problems));
-	json_object_set_new(doc, "docker", describe_docker(hosts, nhosts, problems));
+	/* configure sets Docker up for the configured server's registries. */
+	json_object_set_new(doc, "docker", describe_docker(hosts, nconf, problems));
 	for (int i = 0; i < nhosts; i++)
 		json_array_append_new(list, describe_host(res, hosts[i], store_ok,
 		    problems, &answered));

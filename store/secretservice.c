@@ -4,7 +4,7 @@
  * keyring (gnome-keyring, KeePassXC, ...); the backend is built as the
  * module docker-credential-ghcr-secretservice.so from this file and the
  * ss_*.c beside it, one job each (ss_deadline.c, ss_errors.c, ss_dbus.c,
- * ss_session.c, ss_list.c), and dlopen()ed by store/secretservice_loader.c,
+ * ss_session.c, ss_list.c, ss_foreign.c: another program's login), and dlopen()ed by store/secretservice_loader.c,
  * so only a helper that really talks to the keyring loads GLib.  Each item
  * carries `server` and `username` as attributes (under our libsecret
  * schema) and the token only as its secret.  Two promises shape the code.
@@ -68,8 +68,8 @@ session_bus_address(void)
 	return address;
 }
 
-static int
-do_open(struct ss_handle *h, struct watchdog *w, void *arg)
+int
+ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	GError *err = NULL;
 	gchar *address;
@@ -108,7 +108,7 @@ do_open(struct ss_handle *h, struct watchdog *w, void *arg)
 	return GHCR_OK;
 }
 
-static void
+void
 ss_close(void *handle)
 {
 	struct ss_handle *h = handle;
@@ -153,7 +153,7 @@ ss_open(const struct store_location *where, void **out)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s; %s",
 		    why, FILE_HINT);
 	h = g_new0(struct ss_handle, 1);
-	if ((r = run_guarded(h, do_open, NULL)) != 0 ||
+	if ((r = run_guarded(h, ss_connect, NULL)) != 0 ||
 	    (where != NULL && where->confirm &&
 	    (r = run_guarded(h, do_confirm, NULL)) != 0)) {
 		ss_close(h);
@@ -588,4 +588,5 @@ const struct secretservice_module ghcr_secretservice_module = {
 	.abi = SECRETSERVICE_ABI,
 	.backend_size = sizeof(struct store_backend),
 	.backend = &ss_backend,
+	.lookup = ss_lookup,
 };

@@ -5,7 +5,9 @@
  * The helper never links GLib: it only knows the module's file name, the one
  * symbol it exports and the ABI number that must match, plus the cheap
  * "is there a session bus at all" test that both sides apply before any
- * D-Bus work.
+ * D-Bus work.  Besides the store backend, the module reads one login that
+ * another program keeps in the keyring (the GitHub CLI's), whichever
+ * backend the helper's own store uses.
  */
 #ifndef GHCR_SECRETSERVICE_H
 #define GHCR_SECRETSERVICE_H
@@ -22,13 +24,33 @@
 
 /* Bumped whenever struct secretservice_module or struct store_backend change
  * shape, so a stale installed module is refused instead of misread. */
-#define SECRETSERVICE_ABI 3
+#define SECRETSERVICE_ABI 4
+
+/*
+ * Reads the secret of a login another program keeps in the Secret
+ * Service: the first of usernames[] (NULL-terminated, tried in order)
+ * that has an unlocked item whose attributes include service=`service`
+ * and username=that name.  *secret is a secmem string the caller frees;
+ * *which the index of the name that answered.  Never prompts: an item
+ * found only in a locked keyring is GHCR_ERR_LOCKED.  GHCR_ERR_NOT_FOUND
+ * when no item matches; GHCR_ERR_UNAVAILABLE (with a detail) when there
+ * is no bus, no Secret Service, or no answer within the deadline.
+ */
+typedef int (*secretservice_lookup_fn)(const char *service,
+    const char *const *usernames, char **secret, int *which);
 
 struct secretservice_module {
 	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */
 	size_t backend_size;     /* sizeof(struct store_backend) there */
 	const struct store_backend *backend;
+	secretservice_lookup_fn lookup; /* another program's login */
 };
+
+/* The helper's side (secretservice_loader.c): the module's lookup,
+ * loading the module first; no bus means GHCR_ERR_UNAVAILABLE without
+ * loading anything. */
+int secretservice_lookup(const char *service, const char *const *usernames,
+			 char **secret, int *which);
 
 /*
  * Whether a D-Bus address list asks for autolaunch anywhere.  The list is

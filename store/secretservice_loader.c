@@ -26,8 +26,9 @@
 #define FILE_BACKEND_HINT \
 	"the file backend works without it (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
 
-/* The module's table once loaded; the handle stays open for the process. */
+/* The module's tables once loaded; the handle stays open for the process. */
 static const struct store_backend *module_backend;
+static secretservice_lookup_fn module_lookup;
 
 static int
 load_module(const struct store_backend **out)
@@ -75,7 +76,7 @@ load_module(const struct store_backend **out)
 	mod = dlsym(handle, SECRETSERVICE_MODULE_SYMBOL);
 	if (mod == NULL || mod->abi != SECRETSERVICE_ABI ||
 	    mod->backend_size != sizeof(struct store_backend) ||
-	    mod->backend == NULL) {
+	    mod->backend == NULL || mod->lookup == NULL) {
 		dlclose(handle);
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
 		    "Secret Service module %s does not match this helper "
@@ -83,6 +84,7 @@ load_module(const struct store_backend **out)
 		    FILE_BACKEND_HINT);
 	}
 	module_backend = mod->backend;
+	module_lookup = mod->lookup;
 	*out = module_backend;
 	return GHCR_OK;
 }
@@ -142,6 +144,20 @@ loader_close(void *handle)
 {
 	if (handle != NULL && module_backend != NULL)
 		module_backend->close(handle);
+}
+
+int
+secretservice_lookup(const char *service, const char *const *usernames,
+		     char **secret, int *which)
+{
+	const struct store_backend *b;
+	int r;
+
+	*secret = NULL;
+	*which = -1;
+	if ((r = need_bus()) != 0 || (r = load_module(&b)) != 0)
+		return r;
+	return module_lookup(service, usernames, secret, which);
 }
 
 const struct store_backend store_secretservice_backend = {

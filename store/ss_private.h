@@ -121,4 +121,13 @@ int session_encrypt(struct ss_handle *h, const char *text, GVariant **out);
 /* ss_list.c: list. */
 int ss_list(void *handle, store_list_fn fn, void *ctx);
 
+/* secretservice.c: the private bus connection (a guarded_fn; arg unused),
+ * and closing a handle. */
+int ss_connect(struct ss_handle *h, struct watchdog *w, void *arg);
+void ss_close(void *handle);
+
+/* ss_foreign.c: another program's login (secretservice_lookup_fn). */
+int ss_lookup(const char *service, const char *const *usernames,
+    char **secret, int *which);
+
 #endif

@@ -29,3 +29,25 @@ check-secretservice:
 	@echo "secretservice: not built (WITH_SECRETSERVICE=0)"
 	@echo "0 passed, 0 failed, 1 skipped"
 endif
+
+# The GitHub CLI source with gh's login in the keyring (items written as
+# gh writes them, by tests/secretservice/gh_keyring_item.py): a keyring
+# session, then a bus without a Secret Service.
+CHECK_TARGETS += check-ghcli-keyring
+TEST_DEPS += python3-gi
+
+.PHONY: check-ghcli-keyring
+ifeq ($(WITH_SECRETSERVICE),1)
+check-ghcli-keyring: $(TARGETS)
+	@export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+		GHCR_HELPER=$(abspath $(PROGRAM)); \
+	status=0; \
+	for mode in --keyring --bare; do \
+		tests/keyring-session.sh $$mode bash tests/secretservice/ghcli_keyring.sh; \
+		rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ] || status=1; \
+	done; exit $$status
+else
+check-ghcli-keyring:
+	@echo "ghcli-keyring: not built (WITH_SECRETSERVICE=0)"
+	@echo "0 passed, 0 failed, 1 skipped"
+endif

@@ -8,7 +8,7 @@
 # token itself).  The counts go to $E2E_COUNTS for run.sh to add up.
 #
 # usage (from run.sh): flows.sh BACKEND FLOW...   BACKEND: file | secretservice
-#                                                 FLOW: laptop podman actions idtoken
+#                                                 FLOW: laptop podman actions idtoken ghkeyring
 
 set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -395,6 +395,45 @@ flow_idtoken() {
 	ok "idtoken: erase" sh -c 'printf ghcr.io | docker-credential-ghcr erase'
 	helper_get_none "idtoken: erased" ghcr.io
 	refused "idtoken: registry refuses skopeo after erase" skopeo inspect "docker://$image"
+}
+
+# 5. ghkeyring: a laptop whose only login is the GitHub CLI's, kept in the
+# system keyring (hosts.yml names the account, no token): no docker login,
+# the helper's own store is the file backend, and skopeo and the docker CLI
+# push to and pull from ghcr.io with gh's token.  gh's item is written as
+# gh writes it (tests/secretservice/gh_keyring_item.py), not by the helper.
+flow_ghkeyring() {
+	flow_need ghkeyring skopeo docker secret-tool /usr/bin/python3 || return
+	flow_env ghkeyring
+	export DOCKER_CREDENTIAL_GHCR_BACKEND=file
+	local image=ghcr.io/$E2E_USER/e2e-ghkeyring:v1
+	mkdir -p "$XDG_CONFIG_HOME/gh"
+	printf 'github.com:\n    users:\n        %s:\n    git_protocol: https\n    user: %s\n' \
+		"$E2E_USER" "$E2E_USER" > "$XDG_CONFIG_HOME/gh/hosts.yml"
+	if /usr/bin/python3 "$T_ROOT/tests/secretservice/gh_keyring_item.py" set github.com "$E2E_USER" \
+		< "$E2E_TOKEN_FILE" > "$OUT" 2>&1; then
+		t_pass "$BACKEND/ghkeyring: gh's keyring item written as gh writes it"
+	else
+		t_fail "$BACKEND/ghkeyring: gh's keyring item written as gh writes it" "$(last_lines)"
+		return
+	fi
+	helper_get_is "ghkeyring: get answers gh's keyring login (backend=file)" ghcr.io "$E2E_USER" "$TOKEN"
+	no_secret_in "ghkeyring: no token in any file under HOME" "$HOME" "$TOKEN"
+
+	ok "ghkeyring: skopeo copy pushes $image" \
+		skopeo copy "oci:$E2E_IMAGE:latest" "docker://$image"
+	digest_is "ghkeyring: skopeo inspect pulls it back" "docker://$image"
+	# The rig has no daemon: the docker CLI's own registry client pulls.
+	# (Its `manifest push` pings http://ghcr.io/v2/ first for a loopback
+	# registry, which this TLS-only rig does not serve, so the push side
+	# is skopeo's.)
+	ok "ghkeyring: docker manifest inspect pulls $image" docker manifest inspect "$image"
+
+	# Without gh's login the registry refuses: the keyring item was it.
+	/usr/bin/python3 "$T_ROOT/tests/secretservice/gh_keyring_item.py" delete github.com "$E2E_USER"
+	helper_get_none "ghkeyring: without gh's item, nothing answers" ghcr.io
+	refused "ghkeyring: registry refuses skopeo without gh's login" \
+		skopeo inspect "docker://$image"
 }
 
 # --- main ---------------------------------------------------------------------

@@ -282,7 +282,7 @@ if registry_start; then
 		fi
 	fi
 	run_flows file laptop podman actions
-	run_flows secretservice laptop podman actions
+	run_flows secretservice laptop podman actions ghkeyring
 else
 	t_fail "e2e rig: registry (htpasswd)" "did not listen: $(tail -3 "$T/registry.log")"
 fi

@@ -99,6 +99,47 @@ START_TEST(test_added_hosts_belong_to_the_configured_server)
 }
 END_TEST
 
+/* By name alone: a GitHub server the GitHub CLI may be logged in to.
+ * docker.pkg.github.com.evil.com does name one (pkg.github.com.evil.com):
+ * only a login gh holds for exactly that server would answer for it. */
+static void
+assert_by_name(const char *server, const char *expected)
+{
+	char out[SERVER_MAX];
+	int is = github_server_by_name(server, out);
+
+	if (expected == NULL)
+		ck_assert_msg(!is, "'%s' is no registry of a GitHub server, got '%s'",
+		    server, out);
+	else {
+		ck_assert_msg(is, "'%s' should be a registry of %s", server, expected);
+		ck_assert_msg(strcmp(out, expected) == 0,
+		    "'%s': expected GitHub server '%s', got '%s'", server, expected, out);
+	}
+}
+
+START_TEST(test_registries_name_their_github_server)
+{
+	assert_by_name("ghcr.io", "github.com");
+	assert_by_name("docker.pkg.github.com", "github.com");
+	assert_by_name("containers.github.example.com", "github.example.com");
+	assert_by_name("docker.github.example.com", "github.example.com");
+	assert_by_name("containers.acme.ghe.com", "acme.ghe.com");
+	/* GHE.com has no docker. registry; github.com none of these. */
+	assert_by_name("docker.acme.ghe.com", NULL);
+	assert_by_name("containers.github.com", NULL);
+	assert_by_name("docker.github.com", NULL);
+	/* Plain host names only: no port, no empty label, no dotless host. */
+	assert_by_name("containers.github.example.com:443", NULL);
+	assert_by_name("containers..example.com", NULL);
+	assert_by_name("containers.example.com.", NULL);
+	assert_by_name("docker.io", NULL);
+	assert_by_name("containers.", NULL);
+	assert_by_name("registry.example.com", NULL);
+	assert_by_name("xcontainers.github.example.com", NULL);
+}
+END_TEST
+
 Suite *suite_github(void);
 
 Suite *
@@ -113,6 +154,7 @@ suite_github(void)
 	tcase_add_test(tc, test_enterprise_server_registries);
 	tcase_add_test(tc, test_ghe_com_has_only_a_containers_registry);
 	tcase_add_test(tc, test_added_hosts_belong_to_the_configured_server);
+	tcase_add_test(tc, test_registries_name_their_github_server);
 	suite_add_tcase(s, tc);
 	return s;
 }

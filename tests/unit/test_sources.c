@@ -331,6 +331,71 @@ START_TEST(test_config_file_sets_hosts_and_env_wins)
 }
 END_TEST
 
+/* gh answers for the registries of every server it is logged in to, and
+ * only its own: an ambient token stays with the configured server. */
+START_TEST(test_gh_cli_answers_for_each_server_it_is_logged_in_to)
+{
+	char path[PATH_MAX];
+	json_t *listing;
+
+	write_gh_hosts();
+	snprintf(path, sizeof(path), "%s/gh/hosts.yml", test_tmpdir);
+	write_file(path,
+	    "github.com:\n    oauth_token: gho_dotcom\n    user: a\n"
+	    "github.example.com:\n    users:\n        b:\n"
+	    "            oauth_token: ghp_ent\n    user: b\n"
+	    "acme.ghe.com:\n    oauth_token: gho_acme\n    user: c\n");
+	setenv("GITHUB_TOKEN", "ghs_ambient", 1);
+	load();
+	assert_answer("ghcr.io", "ambient", "x-access-token", "ghs_ambient");
+	assert_answer("containers.github.example.com", "gh-cli", "b", "ghp_ent");
+	assert_answer("docker.github.example.com", "gh-cli", "b", "ghp_ent");
+	assert_answer("containers.acme.ghe.com", "gh-cli", "c", "gho_acme");
+	assert_not_found("docker.acme.ghe.com");
+	assert_not_found("containers.other.example.com");
+	assert_not_found("containers.github.com");
+	listing = json_object();
+	ck_assert_int_eq(sources_list(&res, listing), GHCR_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(listing,
+	    "containers.github.example.com")), "b");
+	ck_assert_str_eq(json_string_value(json_object_get(listing,
+	    "containers.acme.ghe.com")), "c");
+	ck_assert_ptr_null(json_object_get(listing, "docker.acme.ghe.com"));
+	json_decref(listing);
+}
+END_TEST
+
+/* Without a bus, a keyring login is passed over with a reason, and the
+ * walk goes on to "not found" rather than failing. */
+START_TEST(test_gh_keyring_login_without_a_bus_is_skipped)
+{
+	char path[PATH_MAX];
+	struct credential c;
+	struct source_hit hit;
+
+	write_gh_hosts();
+	snprintf(path, sizeof(path), "%s/gh/hosts.yml", test_tmpdir);
+	write_file(path, "github.com:\n    users:\n        a:\n    user: a\n");
+	unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	snprintf(path, sizeof(path), "%s/run", test_tmpdir);
+	setenv("XDG_RUNTIME_DIR", path, 1);
+	load();
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", 0, &c, &hit), GHCR_ERR_NOT_FOUND);
+	ck_assert_ptr_null(hit.source);
+	ck_assert_msg(strstr(hit.skipped, "system keyring") != NULL &&
+	    strstr(hit.skipped, "no D-Bus session bus") != NULL,
+	    "expected the reason for skipping, got '%s'", hit.skipped);
+	/* Who answers, without the secret (logout): the file's word. */
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", SOURCES_NO_SECRET, &c, &hit),
+	    GHCR_OK);
+	ck_assert_str_eq(hit.source->id, "gh-cli");
+	ck_assert_str_eq(hit.detail, "keyring");
+	ck_assert_str_eq(c.username, "a");
+	ck_assert_ptr_null(c.secret);
+	credential_clear(&c);
+}
+END_TEST
+
 Suite *suite_sources(void);
 
 Suite *
@@ -354,6 +419,8 @@ suite_sources(void)
 	tcase_add_test(tc, test_sources_are_found_by_their_status_id);
 	tcase_add_test(tc, test_unknown_backend_setting_is_refused);
 	tcase_add_test(tc, test_config_file_sets_hosts_and_env_wins);
+	tcase_add_test(tc, test_gh_cli_answers_for_each_server_it_is_logged_in_to);
+	tcase_add_test(tc, test_gh_keyring_login_without_a_bus_is_skipped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,7 +7,8 @@
  * ss_session.c, ss_list.c), and dlopen()ed by store/secretservice_loader.c,
  * so only a helper that really talks to the keyring loads GLib.  Each item
  * carries `server` and `username` as attributes (under our libsecret
- * schema) and the token only as its secret.  Two promises shape the code.
+ * schema), `expires` when the token's expiry is known, and the token only
+ * as its secret.  Two promises shape the code.
  * It never hangs: every D-Bus call runs under a deadline, a locked keyring
  * is only unlocked when a person can be prompted, and a watchdog abandons
  * anything that ignores cancellation.  It is cheap: the calls a `get`,
@@ -38,9 +39,48 @@ const SecretSchema ghcr_schema = {
 	.attributes = {
 		{ "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
 		{ "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		/* When the token expires, "2027-02-28T11:48:08Z" (UTC), as
+		 * check or login learnt it: not secret, and read with the
+		 * username in the one Attributes call get already makes.
+		 * Absent when unknown. */
+		{ "expires", SECRET_SCHEMA_ATTRIBUTE_STRING },
 		{ NULL, 0 },
 	},
 };
+
+/* The `expires` attribute's value for `when`, into buf[21]. */
+static void
+expires_format(time_t when, char buf[21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&when, &tm) == NULL ||
+	    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		buf[0] = '\0';
+}
+
+/* The `expires` attribute back as a time; 0 (unknown) when absent or not
+ * in the form expires_format() writes, so a foreign value is ignored. */
+static time_t
+expires_parse(const char *text)
+{
+	struct tm tm;
+	time_t when;
+	char z = '\0';
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
+	    z != 'Z' || text[n] != '\0')
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	when = timegm(&tm);
+	return when > 0 ? when : 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* The backend operations.                                              */
@@ -209,7 +249,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	struct session_setup ss;
 	struct pending_call attr_call, secret_call;
 	const char *path, *username;
-	struct credential c = { NULL, NULL, NULL };
+	struct credential c = { NULL, NULL, NULL, 0 };
 	char detail[512] = "";
 	int r, r2;
 
@@ -275,6 +315,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 		    a->server);
 		goto out;
 	}
+	c.expires = expires_parse(attribute_value(attrs, "expires"));
 	g_variant_get(secret_call.reply, "(@(oayays))", &secret);
 	if ((r = session_decrypt(h, secret, a->server, &c.secret)) != 0)
 		goto out;
@@ -449,7 +490,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	const char *item, *prompt;
 	GMainContext *ctx = g_main_context_new();
 	struct session_setup ss;
-	char detail[512] = "";
+	char detail[512] = "", expires[21] = "";
 	int r, r2;
 
 	/* The session is negotiated while the default keyring is looked up. */
@@ -471,6 +512,12 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", ghcr_schema.name);
 	g_variant_builder_add(&attrs, "{ss}", "server", cred->server);
 	g_variant_builder_add(&attrs, "{ss}", "username", cred->username);
+	/* No date, no attribute: the item then differs from one that had a
+	 * date, so a new login's item replaces it (pruned below). */
+	if (cred->expires > 0)
+		expires_format(cred->expires, expires);
+	if (expires[0] != '\0')
+		g_variant_builder_add(&attrs, "{ss}", "expires", expires);
 	/* The label is what keyring managers show: server only, never the
 	 * token. */
 	label = g_strdup_printf("Registry login for %s (docker-credential-ghcr)",
@@ -483,7 +530,8 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	/*
 	 * Store first, then prune: a failure midway leaves the old login,
 	 * never none.  replace=TRUE makes the daemon overwrite an item with
-	 * the very same attributes (same server and username) in place.
+	 * the very same attributes (same server and username, and expiry
+	 * date) in place.
 	 */
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, collection,
 	    COLLECTION_IFACE, "CreateItem",

@@ -20,9 +20,10 @@
 #define SECRETSERVICE_MODULE_FILE "docker-credential-ghcr-secretservice.so"
 #define SECRETSERVICE_MODULE_SYMBOL "ghcr_secretservice_module"
 
-/* Bumped whenever struct secretservice_module or struct store_backend change
- * shape, so a stale installed module is refused instead of misread. */
-#define SECRETSERVICE_ABI 3
+/* Bumped whenever struct secretservice_module, struct store_backend or
+ * struct credential change shape, so a stale installed module is refused
+ * instead of misread (4: struct credential gained `expires`). */
+#define SECRETSERVICE_ABI 4
 
 struct secretservice_module {
 	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */

@@ -50,6 +50,34 @@ or_dash(const char *s)
 	return s != NULL ? s : "-";
 }
 
+/* Characters, not bytes, so columns after a mask line up. */
+static int
+utf8_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The EXPIRES column: "in 40 days", "today", or "-" when unknown. */
+static const char *
+expiry_text(json_t *h, char *buf, size_t size)
+{
+	json_t *days = json_object_get(h, "days_left");
+
+	if (!json_is_integer(days))
+		return "-";
+	if (json_integer_value(days) < 1)
+		snprintf(buf, size, "within a day (%s)", sget(h, "expires"));
+	else
+		snprintf(buf, size, "in %lld day%s (%s)",
+		    (long long)json_integer_value(days),
+		    json_integer_value(days) == 1 ? "" : "s", sget(h, "expires"));
+	return buf;
+}
+
 static void
 render_text(json_t *doc)
 {
@@ -59,6 +87,7 @@ render_text(json_t *doc)
 	json_t *h, *p;
 	size_t i, width = 8;
 	const char *v;
+	char when[64];
 
 	printf(PROGRAM_NAME " %s\n", sget(prog, "version"));
 	printf("  program:  %s", (v = sget(prog, "path")) != NULL ? v : "?");
@@ -87,8 +116,8 @@ render_text(json_t *doc)
 	json_array_foreach(hosts, i, h)
 		if (strlen(sget(h, "host")) > width)
 			width = strlen(sget(h, "host"));
-	printf("%-*s  %-14s %-16s %-14s %s\n", (int)width, "REGISTRY", "SOURCE",
-	    "USER", "KIND", "TOKEN");
+	printf("%-*s  %-14s %-16s %-14s %-14s %s\n", (int)width, "REGISTRY",
+	    "SOURCE", "USER", "KIND", "TOKEN", "EXPIRES");
 	json_array_foreach(hosts, i, h) {
 		const char *src = sget(h, "source"), *detail = NULL;
 		const struct source *known = sources_find(src);
@@ -100,9 +129,17 @@ render_text(json_t *doc)
 		snprintf(source, sizeof(source), "%s", detail != NULL ? detail : src);
 		printf("%-*s  %-14s ", (int)width, sget(h, "host"), source);
 		put_clean(or_dash(sget(h, "username")), 16);
-		printf(" %-14s %s\n", or_dash(sget(h, "token_kind")),
-		    sget(h, "token") != NULL ? sget(h, "token") :
-		    or_dash(sget(h, "error")));
+		printf(" %-14s ", or_dash(sget(h, "token_kind")));
+		if (sget(h, "token") != NULL) {
+			/* The mask has a multibyte ellipsis: pad by hand. */
+			printf("%s", sget(h, "token"));
+			for (int n = utf8_width(sget(h, "token")); n < 14; n++)
+				putchar(' ');
+			printf(" %s\n", expiry_text(h, when, sizeof(when)));
+		} else if (sget(h, "stored_expired") != NULL)
+			printf("%-14s expired %s\n", "-", sget(h, "stored_expired"));
+		else
+			printf("%s\n", or_dash(sget(h, "error")));
 	}
 	printf("\n");
 

@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd_check.h"
@@ -43,19 +44,43 @@ out:
 	return r;
 }
 
+/*
+ * get's one stderr line when the stored login was passed over for having
+ * expired (stdout keeps the exact "not found" clients match).  Docker
+ * discards a helper's stderr; a person running get, podman and skopeo's
+ * debug output show it.
+ */
+static void
+say_stored_expired(const char *server, time_t when)
+{
+	char date[32];
+	struct tm tm;
+
+	if (gmtime_r(&when, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(date, sizeof(date), "%lld", (long long)when);
+	fprintf(stderr, "%s: the stored token for %s expired on %s; log in "
+	    "again with a new token: %s login %s (or docker login %s)\n",
+	    PROGRAM_NAME, server, date, PROGRAM_NAME, server, server);
+}
+
 static int
 op_get(int argc, char **argv, struct resolver *res)
 {
 	struct credential cred = { 0 };
-	struct source_hit hit;
+	struct source_hit hit = { 0 };
 	char server[SERVER_MAX], *input = NULL, *answer = NULL;
 	size_t len;
 	int r;
 
 	(void)argc, (void)argv;
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
-	    (r = protocol_parse_server(input, len, server)) != GHCR_OK ||
-	    (r = sources_get(res, server, 0, &cred, &hit)) != GHCR_OK ||
+	    (r = protocol_parse_server(input, len, server)) != GHCR_OK)
+		goto out;
+	if ((r = sources_get(res, server, 0, &cred, &hit)) == GHCR_ERR_NOT_FOUND &&
+	    hit.stored_expired != 0)
+		say_stored_expired(server, hit.stored_expired);
+	if (r != GHCR_OK ||
 	    (r = protocol_format_credential(&cred, &answer, &len)) != GHCR_OK ||
 	    (r = protocol_write_all(STDOUT_FILENO, answer, len)) != GHCR_OK)
 		goto out;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* json_string() of text that is not ours may fail on invalid UTF-8. */
@@ -196,6 +197,68 @@ describe_github(const struct settings *s, json_t *problems)
 	return g;
 }
 
+/* A date for people: "2027-02-28 11:48 UTC". */
+static void
+format_date(time_t when, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&when, &tm) == NULL ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)when);
+}
+
+/*
+ * The stored token's expiry, as check or login recorded it: "expires" and
+ * "days_left" for the credential that answers (null when unknown), a
+ * warning within STATUS_EXPIRY_WARN_DAYS, and "stored_expired" with an
+ * error when the stored login was passed over for having expired.
+ */
+#define STATUS_EXPIRY_WARN_DAYS 7
+
+static void
+describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
+		time_t expires, json_t *problems)
+{
+	char date[40], *text;
+	time_t now = time(NULL);
+	long long days;
+
+	if (expires != 0) {
+		days = (long long)(expires - now) / 86400;
+		format_date(expires, date, sizeof(date));
+		json_object_set_new(h, "expires", jstr(date));
+		json_object_set_new(h, "days_left", json_integer(days));
+		if (expires - now < STATUS_EXPIRY_WARN_DAYS * 86400) {
+			text = days < 1 ?
+			    say("the stored token for %s expires on %s, within "
+			    "a day", host, date) :
+			    say("the stored token for %s expires on %s, in %lld "
+			    "day%s", host, date, days, days == 1 ? "" : "s");
+			add_problem(problems, "token-expires-soon", "warning",
+			    text, "make a new token now and log in again: "
+			    PROGRAM_NAME " login %s -u USER", host);
+			unsay(text);
+		}
+	} else {
+		json_object_set_new(h, "expires", json_null());
+		json_object_set_new(h, "days_left", json_null());
+	}
+	if (hit->stored_expired != 0) {
+		format_date(hit->stored_expired, date, sizeof(date));
+		json_object_set_new(h, "stored_expired", jstr(date));
+		text = say("the stored token for %s expired on %s: it is still "
+		    "stored, but get no longer answers with it%s", host, date,
+		    hit->source != NULL ? "" :
+		    " (public images pull anonymously)");
+		add_problem(problems, "stored-expired", "error", text,
+		    "make a new token and log in again: " PROGRAM_NAME
+		    " login %s -u USER (or docker login %s)", host, host);
+		unsay(text);
+	} else
+		json_object_set_new(h, "stored_expired", json_null());
+}
+
 static json_t *
 describe_host(struct resolver *res, const char *host, int store_ok,
 	      json_t *problems, int *answered)
@@ -229,6 +292,8 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	    hit.source->id : "none"));
 	if (hit.detail != NULL && hit.source->detail_key != NULL)
 		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
+	describe_expiry(h, host, &hit, cred.secret != NULL ? cred.expires : 0,
+	    problems);
 	if (hit.source == NULL || cred.secret == NULL) {
 		json_object_set_new(h, "username", json_null());
 		json_object_set_new(h, "token_kind", json_null());

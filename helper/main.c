@@ -157,7 +157,7 @@ static const struct op {
 	/* For people: "ARGUMENTS\tdescription". */
 	{ "configure", cmd_configure, 0, "[--registries H,...] [--podman] [--dry-run]\t"
 	  "make Docker (and podman) use this helper; move plaintext logins into the store" },
-	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin]\t"
+	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin] [--no-verify]\t"
 	  "store a token without Docker (read without echo, or from stdin)" },
 	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
 	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "

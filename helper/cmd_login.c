@@ -147,6 +147,7 @@ format_date(time_t when, char *buf, size_t size)
 static int
 verify_login(struct credential *cred, const struct settings *s, int *verified)
 {
+	char why[640];
 	const char *detail;
 	time_t expires = 0;
 	int r;
@@ -154,7 +155,12 @@ verify_login(struct credential *cred, const struct settings *s, int *verified)
 	*verified = 0;
 	r = check_token_for_login(cred->server, cred->username, cred->secret,
 	    &expires, s);
+	/* A copy: ghcr_fail() below writes where the detail lives. */
 	detail = ghcr_error_detail();
+	if (detail != NULL) {
+		snprintf(why, sizeof(why), "%s", detail);
+		detail = why;
+	}
 	switch (r) {
 	case CHECK_WORKS:
 		cred->expires = expires;

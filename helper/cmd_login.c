@@ -17,10 +17,10 @@
 #include "secmem.h"
 #include "token_kind.h"
 #include "tty.h"
+#include "utc.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define DEFAULT_SERVER "ghcr.io"
 
@@ -125,17 +125,6 @@ note_docker_config(const char *host, int is_github)
 		    "run '" PROGRAM_NAME " configure%s%s'\n", path, host,
 		    is_github ? "" : " --registries ", is_github ? "" : host);
 	docker_config_free(&cfg);
-}
-
-/* A date for people: "2027-02-28 11:48 UTC". */
-static void
-format_date(time_t when, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)when);
 }
 
 /*
@@ -258,12 +247,12 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	if (verified) {
 		printf("The registry accepted it");
 		if (cred.expires != 0) {
-			format_date(cred.expires, date, sizeof(date));
+			utc_format(cred.expires, 0, date, sizeof(date));
 			printf("; GitHub says it expires on %s (in %lld days)", date,
-			    (long long)(cred.expires - time(NULL)) / 86400);
+			    (long long)(cred.expires - utc_now()) / 86400);
 		}
 		printf(".\n");
-		if (cred.expires != 0 && cred.expires <= time(NULL))
+		if (cred.expires != 0 && cred.expires <= utc_now())
 			fprintf(stderr, "warning: GitHub says this token expired "
 			    "already: get will not send it; make a new one\n");
 	}

@@ -61,20 +61,27 @@ utf8_width(const char *s)
 	return n;
 }
 
-/* The EXPIRES column: "in 40 days", "today", or "-" when unknown. */
+/* The EXPIRES column: "in 40 days (DATE)", or "-" when unknown.  The
+ * number is read back as text (json_dumps), not with
+ * json_integer_value(): see json_number_text() in status_facts.c. */
 static const char *
 expiry_text(json_t *h, char *buf, size_t size)
 {
 	json_t *days = json_object_get(h, "days_left");
+	json_malloc_t jmalloc;
+	json_free_t jfree;
+	char *n;
 
-	if (!json_is_integer(days))
+	if (!json_is_integer(days) ||
+	    (n = json_dumps(days, JSON_ENCODE_ANY)) == NULL)
 		return "-";
-	if (json_integer_value(days) < 1)
+	if (n[0] == '-' || strcmp(n, "0") == 0)
 		snprintf(buf, size, "within a day (%s)", sget(h, "expires"));
 	else
-		snprintf(buf, size, "in %lld day%s (%s)",
-		    (long long)json_integer_value(days),
-		    json_integer_value(days) == 1 ? "" : "s", sget(h, "expires"));
+		snprintf(buf, size, "in %s day%s (%s)", n,
+		    strcmp(n, "1") == 0 ? "" : "s", sget(h, "expires"));
+	json_get_alloc_funcs(&jmalloc, &jfree);
+	jfree(n);
 	return buf;
 }
 

@@ -12,7 +12,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd_check.h"
@@ -23,6 +22,7 @@
 #include "secmem.h"
 #include "settings.h"
 #include "sources.h"
+#include "utc.h"
 
 static int
 op_store(int argc, char **argv, struct resolver *res)
@@ -53,12 +53,9 @@ out:
 static void
 say_stored_expired(const char *server, time_t when)
 {
-	char date[32];
-	struct tm tm;
+	char date[40];
 
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(date, sizeof(date), "%lld", (long long)when);
+	utc_format(when, 0, date, sizeof(date));
 	fprintf(stderr, "%s: the stored token for %s expired on %s; log in "
 	    "again with a new token: %s login %s (or docker login %s)\n",
 	    PROGRAM_NAME, server, date, PROGRAM_NAME, server, server);

@@ -7,6 +7,7 @@
  */
 #include "sources.h"
 #include "errors.h"
+#include "utc.h"
 
 static int
 stored_get(const struct source_query *q, struct credential *out,
@@ -19,7 +20,7 @@ stored_get(const struct source_query *q, struct credential *out,
 		return r;
 	/* The date rides in what the backend read anyway: a credential
 	 * without one costs a comparison, not a clock read. */
-	if (out->expires != 0 && out->expires <= time(NULL)) {
+	if (out->expires != 0 && out->expires <= utc_now()) {
 		hit->stored_expired = out->expires;
 		credential_clear(out);
 		return GHCR_ERR_NOT_FOUND;

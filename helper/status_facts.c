@@ -11,13 +11,13 @@
 #include "github.h"
 #include "status.h"
 #include "token_kind.h"
+#include "utc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* json_string() of text that is not ours may fail on invalid UTF-8. */
@@ -197,15 +197,20 @@ describe_github(const struct settings *s, json_t *problems)
 	return g;
 }
 
-/* A date for people: "2027-02-28 11:48 UTC". */
-static void
-format_date(time_t when, char *buf, size_t size)
+/*
+ * A JSON integer made by parsing its text: json_integer() would be one
+ * more import, which every protocol command pays at start-up (the helper
+ * is linked with -z now); json_loadb() is imported already.
+ */
+static json_t *
+json_number_text(long long n)
 {
-	struct tm tm;
+	char text[32];
+	json_t *v;
 
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)when);
+	snprintf(text, sizeof(text), "%lld", n);
+	v = json_loadb(text, strlen(text), JSON_DECODE_ANY, NULL);
+	return v != NULL ? v : json_null();
 }
 
 /*
@@ -221,14 +226,14 @@ describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
 		time_t expires, json_t *problems)
 {
 	char date[40], *text;
-	time_t now = time(NULL);
+	time_t now = utc_now();
 	long long days;
 
 	if (expires != 0) {
 		days = (long long)(expires - now) / 86400;
-		format_date(expires, date, sizeof(date));
+		utc_format(expires, 0, date, sizeof(date));
 		json_object_set_new(h, "expires", jstr(date));
-		json_object_set_new(h, "days_left", json_integer(days));
+		json_object_set_new(h, "days_left", json_number_text(days));
 		if (expires - now < STATUS_EXPIRY_WARN_DAYS * 86400) {
 			text = days < 1 ?
 			    say("the stored token for %s expires on %s, within "
@@ -245,7 +250,7 @@ describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
 		json_object_set_new(h, "days_left", json_null());
 	}
 	if (hit->stored_expired != 0) {
-		format_date(hit->stored_expired, date, sizeof(date));
+		utc_format(hit->stored_expired, 0, date, sizeof(date));
 		json_object_set_new(h, "stored_expired", jstr(date));
 		text = say("the stored token for %s expired on %s: it is still "
 		    "stored, but get no longer answers with it%s", host, date,

@@ -155,7 +155,7 @@ static const struct op {
 	{ "configure", cmd_configure, 0, "[--registries H,...] [--podman] [--dry-run]\t"
 	  "make Docker (and podman) use this helper; move plaintext logins into the store" },
 	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin] [--no-verify]\t"
-	  "store a token without Docker (read without echo, or from stdin)" },
+	  "store a token without Docker, once the registry accepts it (read without echo, or from stdin)" },
 	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
 	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "
 	  "and common mistakes" },

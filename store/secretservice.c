@@ -48,38 +48,69 @@ const SecretSchema ghcr_schema = {
 	},
 };
 
-/* The `expires` attribute's value for `when`, into buf[21]. */
-static void
-expires_format(time_t when, char buf[21])
+/*
+ * The `expires` attribute: "2027-02-28T11:48:08Z".  Converted here with
+ * Howard Hinnant's civil-date algorithms rather than gmtime_r(),
+ * strftime(), sscanf() and timegm(): each would be one more import that
+ * every Secret Service command resolves when the module loads.
+ */
+static gchar *
+expires_format(time_t when)
 {
-	struct tm tm;
+	gint64 t = (gint64)when, days = t / 86400, secs = t % 86400;
+	gint64 era, doe, yoe, doy, mp, y, m, d;
 
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		buf[0] = '\0';
+	days += 719468; /* days from 0000-03-01 to 1970-01-01 */
+	era = days / 146097; /* when > 0: no negative days */
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m,
+	    (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
-/* The `expires` attribute back as a time; 0 (unknown) when absent or not
- * in the form expires_format() writes, so a foreign value is ignored. */
-static time_t
-expires_parse(const char *text)
+/* `n` decimal digits at *p (advanced past them), or -1. */
+static int
+expires_digits(const char **p, int n)
 {
-	struct tm tm;
-	time_t when;
-	char z = '\0';
-	int n = 0;
+	int v = 0;
 
-	if (text == NULL)
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* The attribute back as a time; 0 (unknown) when absent or not in the
+ * form expires_format() writes, so a foreign value is ignored. */
+static time_t
+expires_parse(const char *p)
+{
+	int y, m, d, hh, mm, ss;
+	gint64 yy, era, yoe, doy, doe, days;
+
+	if (p == NULL ||
+	    (y = expires_digits(&p, 4)) < 1970 || *p++ != '-' ||
+	    (m = expires_digits(&p, 2)) < 1 || m > 12 || *p++ != '-' ||
+	    (d = expires_digits(&p, 2)) < 1 || d > 31 || *p++ != 'T' ||
+	    (hh = expires_digits(&p, 2)) < 0 || hh > 23 || *p++ != ':' ||
+	    (mm = expires_digits(&p, 2)) < 0 || mm > 59 || *p++ != ':' ||
+	    (ss = expires_digits(&p, 2)) < 0 || ss > 60 || *p++ != 'Z' ||
+	    *p != '\0')
 		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
-	    z != 'Z' || text[n] != '\0')
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	when = timegm(&tm);
-	return when > 0 ? when : 0;
+	yy = y - (m <= 2);
+	era = yy / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097 + doe - 719468;
+	return (time_t)(days * 86400 + hh * 3600 + mm * 60 + ss);
 }
 
 /* ------------------------------------------------------------------ */
@@ -490,7 +521,8 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	const char *item, *prompt;
 	GMainContext *ctx = g_main_context_new();
 	struct session_setup ss;
-	char detail[512] = "", expires[21] = "";
+	char detail[512] = "";
+	gchar *expires = NULL;
 	int r, r2;
 
 	/* The session is negotiated while the default keyring is looked up. */
@@ -514,10 +546,10 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_variant_builder_add(&attrs, "{ss}", "username", cred->username);
 	/* No date, no attribute: the item then differs from one that had a
 	 * date, so a new login's item replaces it (pruned below). */
-	if (cred->expires > 0)
-		expires_format(cred->expires, expires);
-	if (expires[0] != '\0')
+	if (cred->expires > 0) {
+		expires = expires_format(cred->expires);
 		g_variant_builder_add(&attrs, "{ss}", "expires", expires);
+	}
 	/* The label is what keyring managers show: server only, never the
 	 * token. */
 	label = g_strdup_printf("Registry login for %s (docker-credential-ghcr)",
@@ -569,6 +601,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	if (reply != NULL)
 		g_variant_unref(reply);
 	g_free(label);
+	g_free(expires);
 	g_free(collection);
 	g_strfreev(unlocked);
 	g_strfreev(locked);

@@ -7,7 +7,9 @@
  *   1  the checksum recomputed (reaches header validation and the KDF);
  *   2  a valid header and tag for the harness's own key around the rest
  *      as plaintext (reaches the entry parser through the real decoder);
- *   3  the plaintext parser alone, then every entry operation on it.
+ *   3  the plaintext parser alone, then every entry operation on it;
+ * and its bit 2 the format version of the plaintext (1, or 2 with expiry
+ * dates) for modes 2 and 3.
  * Invariants checked (abort() on violation, so libFuzzer reports a crash):
  *  - decoding fails only with CORRUPT or BAD_KEY (never NOT_FOUND) and
  *    leaves no entries; the message is one line;
@@ -31,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The harness's own store key and the key state derived from it. */
 static const unsigned char fixed_key[FILE_CRYPTO_KEY_LEN] = "fuzz-key-0123456789abcdefghijkl";
 static struct file_key *mine;
+/* The plaintext format of the current input (modes 2 and 3). */
+static unsigned fuzz_version = FILE_FORMAT_VERSION_PLAIN;
 
 static void
 fail(const char *what, const char *detail)
@@ -76,7 +80,7 @@ check_round_trip(const struct file_entries *e, const unsigned char *plain,
 	unsigned char *out = NULL;
 	size_t outlen;
 
-	if (file_format_serialize(e, &out, &outlen) != GHCR_OK)
+	if (file_format_serialize(e, fuzz_version, &out, &outlen) != GHCR_OK)
 		fail("cannot serialise parsed entries", ghcr_error_detail());
 	if (outlen != len || memcmp(out, plain, len) != 0)
 		fail("parse then serialise changed the entry list", NULL);
@@ -116,7 +120,7 @@ decode(const unsigned char *buf, size_t len, const unsigned char *plain,
 		check_entries(&e);
 	if (plain != NULL) {
 		/* The real decoder and the bare parser must agree. */
-		rd = file_format_parse(plain, plen, &direct);
+		rd = file_format_parse(plain, plen, fuzz_version, &direct);
 		if ((r == GHCR_OK) != (rd == GHCR_OK))
 			fail("decoder and parser disagree on a valid file",
 			    ghcr_strerror(r));
@@ -142,7 +146,7 @@ decode_sealed(const unsigned char *plain, size_t plen)
 		abort();
 	memset(h, 0, FILE_FORMAT_HEADER_LEN);
 	memcpy(h, FILE_FORMAT_MAGIC, FILE_FORMAT_MAGIC_LEN);
-	h[8] = FILE_FORMAT_VERSION;
+	h[8] = (unsigned char)fuzz_version;
 	h[9] = FILE_KDF_NONE;
 	memcpy(h + 16, mine->salt, FILE_FORMAT_SALT_LEN);
 	memset(h + 32, 0x5a, FILE_CRYPTO_NONCE_LEN);
@@ -166,7 +170,7 @@ parse_and_edit(const unsigned char *plain, size_t plen)
 	int r;
 
 	ghcr_error_clear();
-	r = file_format_parse(plain, plen, &e);
+	r = file_format_parse(plain, plen, fuzz_version, &e);
 	if (r != GHCR_OK) {
 		check_failure(r, &e, "parse");
 		return;
@@ -178,7 +182,8 @@ parse_and_edit(const unsigned char *plain, size_t plen)
 		const char *server = e.v[0].server;
 
 		n = e.n;
-		if (file_entries_set(&e, server, "fuzz-user", "fuzz-secret") != GHCR_OK)
+		if (file_entries_set(&e, server, "fuzz-user", "fuzz-secret",
+		    1700000000) != GHCR_OK)
 			fail("cannot replace an entry", server);
 		if (file_entries_remove(&e, server) != 1)
 			fail("replacing an entry left duplicates", server);
@@ -217,6 +222,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0 || size > (1u << 20))
 		return 0;
 	mode = data[0] & 3;
+	fuzz_version = (data[0] & 4) ? FILE_FORMAT_VERSION_EXPIRY :
+	    FILE_FORMAT_VERSION_PLAIN;
 	data++;
 	size--;
 	/* An exact-size heap copy, so ASan sees every overread. */

@@ -627,12 +627,8 @@ check_credential(struct check_run *run, const struct host_job *job, json_t *h,
 		    personal ? &api : NULL, images)) != GHCR_OK)
 			return r;
 	}
-	/*
-	 * The expiry learned here is returned to the caller; a store that
-	 * keeps it beside the credential plugs in at cmd_check()'s call site
-	 * (stored credentials only) and in login through
-	 * check_token_for_login().
-	 */
+	/* The expiry learned here goes back to the caller: check_host()
+	 * records it beside a stored credential, login stores it with one. */
 	return verdict;
 }
 
@@ -661,6 +657,20 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	if (hit.source != NULL && hit.source->detail_key[0] != '\0' &&
 	    hit.detail != NULL)
 		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
+	if (hit.stored_expired != 0) {
+		/* Still stored, but get no longer sends it. */
+		char when[32];
+
+		format_time(hit.stored_expired, when, sizeof(when));
+		json_object_set_new(h, "stored_expired", json_string(when));
+		add_problem(run, "stored-expired", "error", host,
+		    say(line, sizeof(line), "the stored token for %s expired on "
+		    "%s: get no longer answers with it (public images pull "
+		    "anonymously)%s", host, when, r == GHCR_OK ?
+		    ", so another source answers" : ""),
+		    "make a new token and log in again: " PROGRAM_NAME " login %s "
+		    "-u USER (or docker login %s)", host, host);
+	}
 	if (r != GHCR_OK) {
 		json_object_set_new(h, "checked", json_false());
 		if (r == GHCR_ERR_NOT_FOUND) {
@@ -714,12 +724,20 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	(*checked)++;
 	json_object_set_new(h, "checked", json_true());
 	r = check_credential(run, &job, h, &expiry, reason, sizeof(reason));
-	if (expiry != 0) {
-		/*
-		 * Here a store that keeps expiry dates would record `expiry`
-		 * beside a SOURCE_STORED credential (e.g. a backend slot
-		 * set_expiry(handle, host, expiry)); see issue 12, point 3.
-		 */
+	/* A stored token's expiry is kept beside it, for status and get. */
+	if (r >= 0 && expiry != 0 && (hit.source->flags & SOURCE_STORE)) {
+		int rr = resolver_note_expiry(res, &cred, expiry);
+
+		json_object_set_new(h, "expiry_recorded", json_boolean(rr == GHCR_OK));
+		if (rr == GHCR_ERR_NO_MEMORY)
+			r = rr;
+		else if (rr != GHCR_OK) {
+			add_problem(run, "expiry-not-recorded", "note", host,
+			    say(line, sizeof(line), "the token's expiry could not "
+			    "be recorded in the store: %s", ghcr_error_message(rr)),
+			    "nothing to do: status just cannot show the days left");
+			ghcr_error_clear();
+		}
 	}
 	credential_clear(&cred);
 	return r < 0 ? r : GHCR_OK;
@@ -769,8 +787,12 @@ render_text(json_t *doc)
 
 		printf("%s: ", sget(h, "host"));
 		if (strcmp(src, "none") == 0) {
-			printf("%s\n", sget(h, "error") != NULL ? sget(h, "error") :
-			    "no credential (not checked)");
+			if (sget(h, "stored_expired") != NULL)
+				printf("stored token expired on %s (not checked)\n",
+				    sget(h, "stored_expired"));
+			else
+				printf("%s\n", sget(h, "error") != NULL ?
+				    sget(h, "error") : "no credential (not checked)");
 			continue;
 		}
 		printf("%s%s%s, user ", strcmp(src, "stored") == 0 ? "stored login" :
@@ -933,6 +955,10 @@ module_cmd_check(int argc, char **argv, struct resolver *res)
 	}
 	if (r != GHCR_OK)
 		goto out;
+	json_array_foreach(run.problems, i, p)
+		if (strcmp(json_string_value(json_object_get(p, "id")),
+		    "stored-expired") == 0)
+			checked = -1; /* said already, with its fix */
 	if (checked == 0 && nimages == 0)
 		add_problem(&run, "nothing-checked", "error", NULL,
 		    "no GitHub registry has a credential here: nothing was checked",

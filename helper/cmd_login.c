@@ -1,9 +1,14 @@
 /*
  * login and logout: store or erase a registry login without Docker.  The
  * token is typed with echo off or piped in, never taken from argv (where
- * every user of ps could read it), and checked against what GitHub
- * Packages accepts before a push would fail on it.
+ * every user of ps could read it), checked against what GitHub Packages
+ * accepts, and tried against the registry before it is stored (the token
+ * exchange `check` does, in the check module): a token the registry
+ * refuses is not stored, a working one is stored with its expiry, and
+ * with no answer (or no check module in this build) it is stored with a
+ * one-line warning.
  */
+#include "cmd_check.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "docker_config.h"
@@ -12,6 +17,7 @@
 #include "secmem.h"
 #include "token_kind.h"
 #include "tty.h"
+#include "utc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,18 +28,25 @@ struct login_args {
 	const char *server;
 	const char *username;
 	int password_stdin;
+	int no_verify;
 };
 
 static void
 login_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROGRAM_NAME " login [SERVER] [-u USER] [--password-stdin]\n\n"
+	fprintf(f, "Usage: " PROGRAM_NAME " login [SERVER] [-u USER] [--password-stdin] [--no-verify]\n\n"
 	    "Stores a token for SERVER (default " DEFAULT_SERVER ") in the credential store.\n"
 	    "The token is read with echo off on a terminal, or from standard input\n"
 	    "(--password-stdin, or whenever standard input is not a terminal).\n\n"
+	    "First it logs in to the registry with it, as `check` does: a token the\n"
+	    "registry refuses is not stored (the registry's reason is shown); a\n"
+	    "working one is stored with its expiry date when GitHub tells it, so\n"
+	    "`status` can count the days and `get` stops sending it once it expired;\n"
+	    "when the registry cannot be reached, it is stored with a warning.\n\n"
 	    "Options:\n"
 	    "  -u, --username USER  the user name (asked for on a terminal when missing)\n"
 	    "  --password-stdin     read the token from standard input\n"
+	    "  --no-verify          store without trying the token against the registry\n"
 	    "  -h, --help           show this help\n");
 }
 
@@ -62,6 +75,8 @@ parse_login_args(int argc, char **argv, struct login_args *a)
 			a->username = arg + 11;
 		} else if (strcmp(arg, "--password-stdin") == 0) {
 			a->password_stdin = 1;
+		} else if (strcmp(arg, "--no-verify") == 0) {
+			a->no_verify = 1;
 		} else if (strcmp(arg, "-p") == 0 || strcmp(arg, "--password") == 0 ||
 		    strncmp(arg, "--password=", 11) == 0) {
 			/* Never let a secret reach argv; say so instead. */
@@ -115,16 +130,67 @@ note_docker_config(const char *host, int is_github)
 	docker_config_free(&cfg);
 }
 
+/*
+ * Tries cred against its registry before it is stored.  GHCR_OK to store
+ * (cred->expires set when GitHub said it; *verified 1 when the registry
+ * took it), or an error when the registry refused it: then nothing is
+ * stored.  Every outcome short of that says so in one line.
+ */
+static int
+verify_login(struct credential *cred, const struct settings *s, int *verified)
+{
+	char why[640];
+	const char *detail;
+	time_t expires = 0;
+	int r;
+
+	*verified = 0;
+	r = check_token_for_login(cred->server, cred->username, cred->secret,
+	    &expires, s);
+	/* A copy: ghcr_fail() below writes where the detail lives. */
+	detail = ghcr_error_detail();
+	if (detail != NULL) {
+		snprintf(why, sizeof(why), "%s", detail);
+		detail = why;
+	}
+	switch (r) {
+	case CHECK_WORKS:
+		cred->expires = expires;
+		*verified = 1;
+		ghcr_error_clear();
+		return GHCR_OK;
+	case CHECK_REFUSED:
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s refused the token, so it "
+		    "was not stored: %s", cred->server, detail != NULL ? detail :
+		    "no reason given");
+	case CHECK_UNREACHABLE:
+		fprintf(stderr, "warning: could not verify the token with %s "
+		    "(%s); stored it anyway: run '" PROGRAM_NAME " check' once "
+		    "the registry can be reached\n", cred->server,
+		    detail != NULL ? detail : "no answer");
+		ghcr_error_clear();
+		return GHCR_OK;
+	case GHCR_ERR_UNAVAILABLE:
+		/* No check module (a build without libcurl, an embedded one). */
+		fprintf(stderr, "note: the token was not verified (%s); stored "
+		    "it as given\n", detail != NULL ? detail : "no check module");
+		ghcr_error_clear();
+		return GHCR_OK;
+	default:
+		return r < 0 ? r : GHCR_ERR_SYSTEM;
+	}
+}
+
 int
 cmd_login(int argc, char **argv, struct resolver *res)
 {
 	struct credential cred = { 0 };
 	struct login_args a;
 	char key[SERVER_MAX], github[SERVER_MAX], mask[TOKEN_MASK_MAX];
-	char prompt[SERVER_MAX + 32];
+	char prompt[SERVER_MAX + 32], date[40];
 	const char *warning;
 	enum token_kind kind;
-	int r, is_github;
+	int r, is_github, verified = 0;
 
 	if (cmd_wants_help(argc, argv)) {
 		login_usage(stdout);
@@ -170,6 +236,8 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	if (is_github && (warning = token_kind_warning(kind)) != NULL)
 		fprintf(stderr, "warning: %s\n", warning);
 
+	if (!a.no_verify && (r = verify_login(&cred, res->settings, &verified)) != GHCR_OK)
+		goto out;
 	if ((r = resolver_put(res, &cred)) != GHCR_OK)
 		goto out;
 	if (is_github)
@@ -179,6 +247,18 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	else
 		printf("Stored the login for %s (user %s) in %s.\n", key,
 		    cred.username, resolver_title(res));
+	if (verified) {
+		printf("The registry accepted it");
+		if (cred.expires != 0) {
+			utc_format(cred.expires, 0, date, sizeof(date));
+			printf("; GitHub says it expires on %s (in %lld days)", date,
+			    (long long)(cred.expires - utc_now()) / 86400);
+		}
+		printf(".\n");
+		if (cred.expires != 0 && cred.expires <= utc_now())
+			fprintf(stderr, "warning: GitHub says this token expired "
+			    "already: get will not send it; make a new one\n");
+	}
 	if (res->settings->job_scoped)
 		printf("It lasts as long as this GitHub Actions job (under RUNNER_TEMP).\n");
 	note_docker_config(key, is_github);

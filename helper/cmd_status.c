@@ -67,6 +67,41 @@ source_label(json_t *h, char *buf, size_t size)
 		snprintf(buf, size, "%s", detail != NULL ? detail : src);
 }
 
+/* Characters, not bytes, so columns after a mask line up. */
+static int
+utf8_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The EXPIRES column: "in 40 days (DATE)", or "-" when unknown.  The
+ * number is read back as text (json_dumps), not with
+ * json_integer_value(): see json_number_text() in status_facts.c. */
+static const char *
+expiry_text(json_t *h, char *buf, size_t size)
+{
+	json_t *days = json_object_get(h, "days_left");
+	json_malloc_t jmalloc;
+	json_free_t jfree;
+	char *n;
+
+	if (!json_is_integer(days) ||
+	    (n = json_dumps(days, JSON_ENCODE_ANY)) == NULL)
+		return "-";
+	if (n[0] == '-' || strcmp(n, "0") == 0)
+		snprintf(buf, size, "within a day (%s)", sget(h, "expires"));
+	else
+		snprintf(buf, size, "in %s day%s (%s)", n,
+		    strcmp(n, "1") == 0 ? "" : "s", sget(h, "expires"));
+	json_get_alloc_funcs(&jmalloc, &jfree);
+	jfree(n);
+	return buf;
+}
+
 static void
 render_text(json_t *doc)
 {
@@ -76,7 +111,7 @@ render_text(json_t *doc)
 	json_t *h, *p;
 	size_t i, width = 8, swidth = 14;
 	const char *v;
-	char source[40];
+	char source[40], when[64];
 
 	printf(PROGRAM_NAME " %s\n", sget(prog, "version"));
 	printf("  program:  %s", (v = sget(prog, "path")) != NULL ? v : "?");
@@ -109,16 +144,24 @@ render_text(json_t *doc)
 		if (strlen(source) > swidth)
 			swidth = strlen(source);
 	}
-	printf("%-*s  %-*s %-16s %-14s %s\n", (int)width, "REGISTRY",
-	    (int)swidth, "SOURCE", "USER", "KIND", "TOKEN");
+	printf("%-*s  %-*s %-16s %-14s %-14s %s\n", (int)width, "REGISTRY",
+	    (int)swidth, "SOURCE", "USER", "KIND", "TOKEN", "EXPIRES");
 	json_array_foreach(hosts, i, h) {
 		source_label(h, source, sizeof(source));
 		printf("%-*s  %-*s ", (int)width, sget(h, "host"), (int)swidth,
 		    source);
 		put_clean(or_dash(sget(h, "username")), 16);
-		printf(" %-14s %s\n", or_dash(sget(h, "token_kind")),
-		    sget(h, "token") != NULL ? sget(h, "token") :
-		    or_dash(sget(h, "error")));
+		printf(" %-14s ", or_dash(sget(h, "token_kind")));
+		if (sget(h, "token") != NULL) {
+			/* The mask has a multibyte ellipsis: pad by hand. */
+			printf("%s", sget(h, "token"));
+			for (int n = utf8_width(sget(h, "token")); n < 14; n++)
+				putchar(' ');
+			printf(" %s\n", expiry_text(h, when, sizeof(when)));
+		} else if (sget(h, "stored_expired") != NULL)
+			printf("%-14s expired %s\n", "-", sget(h, "stored_expired"));
+		else
+			printf("%s\n", or_dash(sget(h, "error")));
 	}
 	printf("\n");
 

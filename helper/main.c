@@ -22,6 +22,7 @@
 #include "secmem.h"
 #include "settings.h"
 #include "sources.h"
+#include "utc.h"
 
 static int
 op_store(int argc, char **argv, struct resolver *res)
@@ -43,11 +44,28 @@ out:
 	return r;
 }
 
+/*
+ * get's one stderr line when the stored login was passed over for having
+ * expired (stdout keeps the exact "not found" clients match).  Docker
+ * discards a helper's stderr; a person running get, podman and skopeo's
+ * debug output show it.
+ */
+static void
+say_stored_expired(const char *server, time_t when)
+{
+	char date[40];
+
+	utc_format(when, 0, date, sizeof(date));
+	fprintf(stderr, "%s: the stored token for %s expired on %s; log in "
+	    "again with a new token: %s login %s (or docker login %s)\n",
+	    PROGRAM_NAME, server, date, PROGRAM_NAME, server, server);
+}
+
 static int
 op_get(int argc, char **argv, struct resolver *res)
 {
 	struct credential cred = { 0 };
-	struct source_hit hit;
+	struct source_hit hit = { 0 };
 	char server[SERVER_MAX], *input = NULL, *answer = NULL;
 	size_t len;
 	int r;
@@ -56,7 +74,9 @@ op_get(int argc, char **argv, struct resolver *res)
 	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
 	    (r = protocol_parse_server(input, len, server)) != GHCR_OK)
 		goto out;
-	r = sources_get(res, server, 0, &cred, &hit);
+	if ((r = sources_get(res, server, 0, &cred, &hit)) == GHCR_ERR_NOT_FOUND &&
+	    hit.stored_expired != 0)
+		say_stored_expired(server, hit.stored_expired);
 	/* A source passed over (gh's keyring is locked) says why, once;
 	 * stdout keeps the one answer. */
 	if (hit.skipped[0] != '\0')
@@ -138,8 +158,8 @@ static const struct op {
 	/* For people: "ARGUMENTS\tdescription". */
 	{ "configure", cmd_configure, 0, "[--registries H,...] [--podman] [--dry-run]\t"
 	  "make Docker (and podman) use this helper; move plaintext logins into the store" },
-	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin]\t"
-	  "store a token without Docker (read without echo, or from stdin)" },
+	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin] [--no-verify]\t"
+	  "store a token without Docker, once the registry accepts it (read without echo, or from stdin)" },
 	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
 	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "
 	  "and common mistakes" },

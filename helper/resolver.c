@@ -4,6 +4,7 @@
  */
 #include "resolver.h"
 #include "errors.h"
+#include "secmem.h"
 
 #include <string.h>
 
@@ -81,6 +82,33 @@ resolver_list(struct resolver *res, store_list_fn fn, void *ctx)
 	if ((r = resolver_open_backend(res)) != GHCR_OK)
 		return r;
 	return res->backend->list(res->handle, fn, ctx);
+}
+
+int
+resolver_note_expiry(struct resolver *res, const struct credential *cred,
+		     time_t expires)
+{
+	struct credential now = { 0 };
+	size_t n;
+	int r;
+
+	if ((r = resolver_get(res, cred->server, &now)) == GHCR_ERR_NOT_FOUND) {
+		ghcr_error_clear();
+		return GHCR_OK;
+	}
+	if (r != GHCR_OK)
+		goto out;
+	n = strlen(cred->secret);
+	if (now.expires == expires || strcmp(now.username, cred->username) != 0 ||
+	    strlen(now.secret) != n || secmem_compare(now.secret, cred->secret, n) != 0) {
+		r = GHCR_OK;
+		goto out;
+	}
+	now.expires = expires;
+	r = resolver_put(res, &now);
+out:
+	credential_clear(&now);
+	return r;
 }
 
 const char *

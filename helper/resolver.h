@@ -37,6 +37,17 @@ int resolver_put(struct resolver *res, const struct credential *cred);
 int resolver_erase(struct resolver *res, const char *server);
 int resolver_list(struct resolver *res, store_list_fn fn, void *ctx);
 
+/*
+ * Records `expires` beside the stored credential for cred->server, as
+ * check and login learn it, provided the store still holds exactly `cred`
+ * (same user name and token): a login stored meanwhile by someone else is
+ * not overwritten with an old token.  The credential is put again with
+ * the date (the backends keep it in the same record).  GHCR_OK also when
+ * nothing needed recording; else the backend's error.
+ */
+int resolver_note_expiry(struct resolver *res, const struct credential *cred,
+			 time_t expires);
+
 /* The chosen backend's title for people ("the encrypted file store"), or
  * "the credential store" before one is chosen.  Never NULL. */
 const char *resolver_title(const struct resolver *res);

@@ -1,19 +1,35 @@
 /*
  * The first source: what was stored with `store` or `login`, in the
- * backend the settings choose.  Any registry, GitHub or not.
+ * backend the settings choose.  Any registry, GitHub or not.  A stored
+ * token known to have expired does not answer: sent anyway, it would make
+ * the registry refuse even pulls of public images, which it serves to
+ * anyone who sends nothing.
  */
 #include "sources.h"
 #include "errors.h"
+#include "utc.h"
 
 static int
 stored_get(const struct source_query *q, struct credential *out,
 	   struct source_hit *hit)
 {
-	(void)hit;
+	int r;
+
 	/* The backend hands out the secret whether asked or not. */
-	return resolver_get(q->res, q->server, out);
+	if ((r = resolver_get(q->res, q->server, out)) != GHCR_OK)
+		return r;
+	/* The date rides in what the backend read anyway: a credential
+	 * without one costs a comparison, not a clock read. */
+	if (out->expires != 0 && out->expires <= utc_now()) {
+		hit->stored_expired = out->expires;
+		credential_clear(out);
+		return GHCR_ERR_NOT_FOUND;
+	}
+	return GHCR_OK;
 }
 
+/* An expired login is still listed: see README ("Where a credential comes
+ * from") for why list does not hide it. */
 static int
 add_stored(const char *server, const char *username, void *ctx)
 {

@@ -52,6 +52,7 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 	hit->source = NULL;
 	hit->detail = NULL;
 	hit->skipped[0] = '\0';
+	hit->stored_expired = 0;
 	for (size_t i = 0; sources[i] != NULL; i++) {
 		const struct source *src = sources[i];
 

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "resolver.h"
 #include "server.h"
@@ -43,6 +44,11 @@ struct source_hit {
 	char skipped[512];           /* why a SOURCE_SKIPPABLE source was
 				      * passed over ("" when none was): one
 				      * line for stderr, never a secret */
+	time_t stored_expired;       /* a stored credential was passed over
+				      * because it expired at this time (it
+				      * is still stored); else 0.  Kept
+				      * whether a later source answered or
+				      * none did. */
 };
 
 struct source {
@@ -96,7 +102,10 @@ struct source {
  * a credential fills *out (free with credential_clear) and *hit.
  * GHCR_ERR_NOT_FOUND when none has one; any other error stops the walk,
  * so a damaged store is reported instead of being papered over by the
- * next source.
+ * next source.  A stored credential whose expiry has passed does not
+ * answer (a client then pulls public images anonymously instead of
+ * sending a dead token); hit->stored_expired says so.  out->expires is
+ * the answering credential's expiry, 0 when unknown.
  */
 int sources_get(struct resolver *res, const char *server, unsigned how,
 		struct credential *out, struct source_hit *hit);

@@ -12,6 +12,7 @@
 #include "github.h"
 #include "status.h"
 #include "token_kind.h"
+#include "utc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -236,6 +237,73 @@ gh_scope_note(const struct settings *s, const struct source *src,
 	unsay(text);
 }
 
+/*
+ * A JSON integer made by parsing its text: json_integer() would be one
+ * more import, which every protocol command pays at start-up (the helper
+ * is linked with -z now); json_loadb() is imported already.
+ */
+static json_t *
+json_number_text(long long n)
+{
+	char text[32];
+	json_t *v;
+
+	snprintf(text, sizeof(text), "%lld", n);
+	v = json_loadb(text, strlen(text), JSON_DECODE_ANY, NULL);
+	return v != NULL ? v : json_null();
+}
+
+/*
+ * The stored token's expiry, as check or login recorded it: "expires" and
+ * "days_left" for the credential that answers (null when unknown), a
+ * warning within STATUS_EXPIRY_WARN_DAYS, and "stored_expired" with an
+ * error when the stored login was passed over for having expired.
+ */
+#define STATUS_EXPIRY_WARN_DAYS 7
+
+static void
+describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
+		time_t expires, json_t *problems)
+{
+	char date[40], *text;
+	time_t now = utc_now();
+	long long days;
+
+	if (expires != 0) {
+		days = (long long)(expires - now) / 86400;
+		utc_format(expires, 0, date, sizeof(date));
+		json_object_set_new(h, "expires", jstr(date));
+		json_object_set_new(h, "days_left", json_number_text(days));
+		if (expires - now < STATUS_EXPIRY_WARN_DAYS * 86400) {
+			text = days < 1 ?
+			    say("the stored token for %s expires on %s, within "
+			    "a day", host, date) :
+			    say("the stored token for %s expires on %s, in %lld "
+			    "day%s", host, date, days, days == 1 ? "" : "s");
+			add_problem(problems, "token-expires-soon", "warning",
+			    text, "make a new token now and log in again: "
+			    PROGRAM_NAME " login %s -u USER", host);
+			unsay(text);
+		}
+	} else {
+		json_object_set_new(h, "expires", json_null());
+		json_object_set_new(h, "days_left", json_null());
+	}
+	if (hit->stored_expired != 0) {
+		utc_format(hit->stored_expired, 0, date, sizeof(date));
+		json_object_set_new(h, "stored_expired", jstr(date));
+		text = say("the stored token for %s expired on %s: it is still "
+		    "stored, but get no longer answers with it%s", host, date,
+		    hit->source != NULL ? "" :
+		    " (public images pull anonymously)");
+		add_problem(problems, "stored-expired", "error", text,
+		    "make a new token and log in again: " PROGRAM_NAME
+		    " login %s -u USER (or docker login %s)", host, host);
+		unsay(text);
+	} else
+		json_object_set_new(h, "stored_expired", json_null());
+}
+
 static json_t *
 describe_host(struct resolver *res, const char *host, int store_ok,
 	      json_t *problems, int *answered)
@@ -277,6 +345,8 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 			    hit.skipped, "%s", "unlock the keyring or start its "
 			    "daemon; meanwhile the next source answers");
 	}
+	describe_expiry(h, host, &hit, cred.secret != NULL ? cred.expires : 0,
+	    problems);
 	if (hit.source == NULL || cred.secret == NULL) {
 		json_object_set_new(h, "username", json_null());
 		json_object_set_new(h, "token_kind", json_null());

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Labels bind each derived key to its use and to this format version. */
+/* Labels bind each derived key to its use.  They say v1 for both format
+ * versions: the version byte is authenticated as part of the header, and
+ * one key serving both lets a store move to version 2 without a KDF. */
 static const char label_encrypt[] = "docker-credential-ghcr file store v1 encrypt";
 static const char label_check[] = "docker-credential-ghcr file store v1 key check";
 
@@ -38,6 +40,27 @@ get_u32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void
+put_u64(unsigned char *p, uint64_t v)
+{
+	put_u32(p, (uint32_t)(v >> 32));
+	put_u32(p + 4, (uint32_t)v);
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
+}
+
+/* Bytes an entry takes beyond its strings' own: three lengths, three NULs
+ * and, in version 2, the expiry. */
+static size_t
+entry_overhead(unsigned version)
+{
+	return version >= FILE_FORMAT_VERSION_EXPIRY ? 15 + 8 : 15;
 }
 
 struct file_key *
@@ -119,14 +142,24 @@ file_entries_remove(struct file_entries *e, const char *server)
 	return removed;
 }
 
+unsigned
+file_format_version_for(const struct file_entries *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].expires != 0)
+			return FILE_FORMAT_VERSION_EXPIRY;
+	return FILE_FORMAT_VERSION_PLAIN;
+}
+
 int
 file_entries_set(struct file_entries *e, const char *server,
-		 const char *username, const char *secret)
+		 const char *username, const char *secret, int64_t expires)
 {
 	struct file_entry entry = {
 		.server = server, .server_len = strlen(server),
 		.username = username, .username_len = strlen(username),
 		.secret = secret, .secret_len = strlen(secret),
+		.expires = expires,
 	};
 	size_t i;
 	int r;
@@ -177,22 +210,30 @@ parse_string(const unsigned char *p, size_t len, size_t *pos,
 	return GHCR_OK;
 }
 
-/* Parses plain[len], taking ownership of `plain` (a secmem buffer). */
+/* Parses plain[len] of format `version`, taking ownership of `plain` (a
+ * secmem buffer). */
 static int
-parse_owned(unsigned char *plain, size_t len, struct file_entries *out)
+parse_owned(unsigned char *plain, size_t len, unsigned version,
+	    struct file_entries *out)
 {
 	struct file_entries e = { .plain = plain, .plain_len = len };
 	size_t pos = 4;
 	uint32_t count;
 	int r;
 
+	if (version != FILE_FORMAT_VERSION_PLAIN &&
+	    version != FILE_FORMAT_VERSION_EXPIRY) {
+		r = ghcr_fail(GHCR_ERR_CORRUPT, "unknown format version %u", version);
+		goto out;
+	}
 	if (len < 4) {
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "entry list is truncated");
 		goto out;
 	}
 	count = get_u32(plain);
-	/* Each entry takes at least 15 bytes: bound the count before trusting it. */
-	if (count > (len - 4) / 15) {
+	/* Each entry takes at least its overhead: bound the count before
+	 * trusting it. */
+	if (count > (len - 4) / entry_overhead(version)) {
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "entry count %u is impossible", count);
 		goto out;
 	}
@@ -210,6 +251,23 @@ parse_owned(unsigned char *plain, size_t len, struct file_entries *out)
 			r = ghcr_fail(GHCR_ERR_CORRUPT, "entry %u has an empty server", i);
 			goto out;
 		}
+		en->expires = 0;
+		if (version >= FILE_FORMAT_VERSION_EXPIRY) {
+			uint64_t when;
+
+			if (len - pos < 8) {
+				r = ghcr_fail(GHCR_ERR_CORRUPT, "entry list is truncated");
+				goto out;
+			}
+			when = get_u64(plain + pos);
+			pos += 8;
+			if (when > INT64_MAX) {
+				r = ghcr_fail(GHCR_ERR_CORRUPT, "entry %u has an "
+				    "impossible expiry", i);
+				goto out;
+			}
+			en->expires = (int64_t)when;
+		}
 		e.n++;
 	}
 	if (pos != len) {
@@ -226,7 +284,7 @@ out:
 }
 
 int
-file_format_parse(const unsigned char *plain, size_t len,
+file_format_parse(const unsigned char *plain, size_t len, unsigned version,
 		  struct file_entries *out)
 {
 	unsigned char *copy;
@@ -238,12 +296,12 @@ file_format_parse(const unsigned char *plain, size_t len,
 		return GHCR_ERR_NO_MEMORY;
 	if (len > 0)
 		memcpy(copy, plain, len);
-	return parse_owned(copy, len, out);
+	return parse_owned(copy, len, version, out);
 }
 
 int
-file_format_serialize(const struct file_entries *e, unsigned char **out,
-		      size_t *outlen)
+file_format_serialize(const struct file_entries *e, unsigned version,
+		      unsigned char **out, size_t *outlen)
 {
 	unsigned char *buf, *p;
 	size_t len = 4;
@@ -255,7 +313,8 @@ file_format_serialize(const struct file_entries *e, unsigned char **out,
 		    en->username_len > UINT32_MAX - 1 ||
 		    en->secret_len > UINT32_MAX - 1)
 			return ghcr_fail(GHCR_ERR_TOO_LARGE, "credential too large");
-		len += 15 + en->server_len + en->username_len + en->secret_len;
+		len += entry_overhead(version) + en->server_len +
+		    en->username_len + en->secret_len;
 		if (len > FILE_FORMAT_MAX_SIZE - FILE_FORMAT_OVERHEAD)
 			return ghcr_fail(GHCR_ERR_TOO_LARGE,
 			    "the store would exceed %u MiB", FILE_FORMAT_MAX_SIZE >> 20);
@@ -276,6 +335,10 @@ file_format_serialize(const struct file_entries *e, unsigned char **out,
 			memcpy(p + 4, s[k], n[k]);
 			p[4 + n[k]] = '\0';
 			p += 5 + n[k];
+		}
+		if (version >= FILE_FORMAT_VERSION_EXPIRY) {
+			put_u64(p, en->expires > 0 ? (uint64_t)en->expires : 0);
+			p += 8;
 		}
 	}
 	*out = buf;
@@ -346,10 +409,10 @@ file_format_check(const unsigned char *buf, size_t len)
 		    FILE_FORMAT_MAGIC);
 	if (len < FILE_FORMAT_OVERHEAD + 4)
 		return ghcr_fail(GHCR_ERR_CORRUPT, "truncated (%zu bytes)", len);
-	if (h[8] != FILE_FORMAT_VERSION)
+	if (h[8] != FILE_FORMAT_VERSION_PLAIN && h[8] != FILE_FORMAT_VERSION_EXPIRY)
 		return ghcr_fail(GHCR_ERR_CORRUPT,
-		    "format version %u, but this helper reads version %u (written by a newer helper?)",
-		    h[8], FILE_FORMAT_VERSION);
+		    "format version %u, but this helper reads versions %u and %u (written by a newer helper?)",
+		    h[8], FILE_FORMAT_VERSION_PLAIN, FILE_FORMAT_VERSION_EXPIRY);
 	if (len > FILE_FORMAT_MAX_SIZE)
 		return ghcr_fail(GHCR_ERR_CORRUPT, "too large (%zu bytes)", len);
 	if ((r = file_crypto_sha256(buf, len - FILE_CRYPTO_HASH_LEN, sum)) != 0)
@@ -426,7 +489,7 @@ file_format_decode(const unsigned char *buf, size_t len,
 		secmem_free(plain);
 		return r;
 	}
-	if ((r = parse_owned(plain, ctlen, out)) != 0)
+	if ((r = parse_owned(plain, ctlen, h[8], out)) != 0)
 		return r;
 	return GHCR_OK;
 }
@@ -437,6 +500,7 @@ file_format_encode(const struct file_entries *e,
 		   unsigned char **out, size_t *outlen)
 {
 	unsigned char *plain = NULL, *buf = NULL, *h;
+	unsigned version = file_format_version_for(e);
 	size_t plen = 0, len;
 	int r;
 
@@ -454,7 +518,7 @@ file_format_encode(const struct file_entries *e,
 		    (r = key_derive(src, key)) != 0)
 			goto out;
 	}
-	if ((r = file_format_serialize(e, &plain, &plen)) != 0)
+	if ((r = file_format_serialize(e, version, &plain, &plen)) != 0)
 		goto out;
 	len = FILE_FORMAT_OVERHEAD + plen;
 	if ((buf = malloc(len)) == NULL) {
@@ -464,7 +528,7 @@ file_format_encode(const struct file_entries *e,
 	h = buf;
 	memset(h, 0, FILE_FORMAT_HEADER_LEN);
 	memcpy(h, FILE_FORMAT_MAGIC, FILE_FORMAT_MAGIC_LEN);
-	h[8] = FILE_FORMAT_VERSION;
+	h[8] = (unsigned char)version;
 	h[9] = key->kdf;
 	h[10] = key->log2n;
 	h[11] = key->r;

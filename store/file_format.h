@@ -6,7 +6,7 @@
  * Layout (integers big-endian; all offsets in bytes):
  *
  *    0  magic     8   "GHCRSTOR"
- *    8  version   1   1
+ *    8  version   1   1 or 2 (see Plaintext)
  *    9  kdf       1   0 = random key file, 1 = scrypt(passphrase)
  *   10  log2 N    1   scrypt cost (0 with a key file)
  *   11  r         1   scrypt block size (0 with a key file)
@@ -27,7 +27,12 @@
  *
  * Plaintext: u32 count, then per entry three strings (server, username,
  * secret), each u32 length, the bytes (no NUL among them), and one NUL byte,
- * so entries can point straight into the decrypted buffer.
+ * so entries can point straight into the decrypted buffer.  Version 2 adds,
+ * after each entry's strings, a u64: when the token expires (seconds since
+ * the epoch, UTC; 0 = unknown).  A store is written as version 1 while no
+ * entry has a date, so an older helper still reads it, and as version 2
+ * once one has; both are read.  The version byte is in the GCM's AAD, so
+ * it cannot be changed unnoticed, and the derived keys do not depend on it.
  */
 #ifndef GHCR_FILE_FORMAT_H
 #define GHCR_FILE_FORMAT_H
@@ -39,7 +44,8 @@
 
 #define FILE_FORMAT_MAGIC "GHCRSTOR"
 #define FILE_FORMAT_MAGIC_LEN 8
-#define FILE_FORMAT_VERSION 1
+#define FILE_FORMAT_VERSION_PLAIN 1   /* no expiry dates */
+#define FILE_FORMAT_VERSION_EXPIRY 2  /* a u64 expiry per entry */
 #define FILE_FORMAT_HEADER_LEN 64
 #define FILE_FORMAT_SALT_LEN 16
 #define FILE_FORMAT_CHECK_LEN 16
@@ -89,6 +95,7 @@ struct file_entry {
 	const char *username;
 	const char *secret;
 	size_t server_len, username_len, secret_len;
+	int64_t expires; /* seconds since the epoch; 0 = unknown */
 };
 
 /* The decoded store; entries point into `plain` or into caller strings. */
@@ -107,11 +114,15 @@ const struct file_entry *file_entries_find(const struct file_entries *e,
 					   const char *server);
 
 /*
- * Sets the entry for `server` (replacing it, and any duplicate), borrowing
- * the three strings: they must outlive *e or the next encode.
+ * Sets the entry for `server` (replacing it, and any duplicate, expiry
+ * included), borrowing the three strings: they must outlive *e or the
+ * next encode.
  */
 int file_entries_set(struct file_entries *e, const char *server,
-		     const char *username, const char *secret);
+		     const char *username, const char *secret, int64_t expires);
+
+/* The version *e is written as: 1 unless an entry has an expiry. */
+unsigned file_format_version_for(const struct file_entries *e);
 
 /* Removes every entry for `server`; returns how many were removed. */
 size_t file_entries_remove(struct file_entries *e, const char *server);
@@ -143,12 +154,14 @@ int file_format_encode(const struct file_entries *e,
 		       const struct file_key_source *src, struct file_key *key,
 		       unsigned char **out, size_t *outlen);
 
-/* Parses a plaintext payload (a copy is taken) into *out; for fuzzing. */
-int file_format_parse(const unsigned char *plain, size_t len,
+/* Parses a plaintext payload of format `version` (a copy is taken) into
+ * *out; for fuzzing. */
+int file_format_parse(const unsigned char *plain, size_t len, unsigned version,
 		      struct file_entries *out);
 
-/* Serializes *e into a new secmem buffer *out / *outlen. */
-int file_format_serialize(const struct file_entries *e, unsigned char **out,
-			  size_t *outlen);
+/* Serializes *e as format `version` into a new secmem buffer *out /
+ * *outlen; version 1 drops the expiry dates. */
+int file_format_serialize(const struct file_entries *e, unsigned version,
+			  unsigned char **out, size_t *outlen);
 
 #endif

@@ -266,7 +266,8 @@ file_get(void *handle, const char *server, struct credential *out)
 		r = GHCR_ERR_NOT_FOUND;
 		goto out;
 	}
-	r = credential_fill(out, en->server, en->username, en->secret);
+	if ((r = credential_fill(out, en->server, en->username, en->secret)) == 0)
+		out->expires = (time_t)en->expires;
 out:
 	file_entries_clear(&e);
 	return r;
@@ -336,7 +337,7 @@ file_put(void *handle, const struct credential *cred)
 	file_io_remove_stale(h->store_path);
 	if ((r = load(h, 1, &e, &exists)) != 0 ||
 	    (r = file_entries_set(&e, cred->server, cred->username,
-	    cred->secret)) != 0 ||
+	    cred->secret, cred->expires > 0 ? (int64_t)cred->expires : 0)) != 0 ||
 	    (r = save(h, &e)) != 0)
 		goto out;
 	r = GHCR_OK;

@@ -49,6 +49,7 @@ credential_clear(struct credential *c)
 	secmem_free(c->username);
 	secmem_free(c->secret);
 	c->server = c->username = c->secret = NULL;
+	c->expires = 0;
 }
 
 int

@@ -7,7 +7,8 @@
  * ss_session.c, ss_list.c, ss_foreign.c: another program's login), and dlopen()ed by store/secretservice_loader.c,
  * so only a helper that really talks to the keyring loads GLib.  Each item
  * carries `server` and `username` as attributes (under our libsecret
- * schema) and the token only as its secret.  Two promises shape the code.
+ * schema), `expires` when the token's expiry is known, and the token only
+ * as its secret.  Two promises shape the code.
  * It never hangs: every D-Bus call runs under a deadline, a locked keyring
  * is only unlocked when a person can be prompted, and a watchdog abandons
  * anything that ignores cancellation.  It is cheap: the calls a `get`,
@@ -38,9 +39,79 @@ const SecretSchema ghcr_schema = {
 	.attributes = {
 		{ "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
 		{ "username", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		/* When the token expires, "2027-02-28T11:48:08Z" (UTC), as
+		 * check or login learnt it: not secret, and read with the
+		 * username in the one Attributes call get already makes.
+		 * Absent when unknown. */
+		{ "expires", SECRET_SCHEMA_ATTRIBUTE_STRING },
 		{ NULL, 0 },
 	},
 };
+
+/*
+ * The `expires` attribute: "2027-02-28T11:48:08Z".  Converted here with
+ * Howard Hinnant's civil-date algorithms rather than gmtime_r(),
+ * strftime(), sscanf() and timegm(): each would be one more import that
+ * every Secret Service command resolves when the module loads.
+ */
+static gchar *
+expires_format(time_t when)
+{
+	gint64 t = (gint64)when, days = t / 86400, secs = t % 86400;
+	gint64 era, doe, yoe, doy, mp, y, m, d;
+
+	days += 719468; /* days from 0000-03-01 to 1970-01-01 */
+	era = days / 146097; /* when > 0: no negative days */
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m,
+	    (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+/* `n` decimal digits at *p (advanced past them), or -1. */
+static int
+expires_digits(const char **p, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+/* The attribute back as a time; 0 (unknown) when absent or not in the
+ * form expires_format() writes, so a foreign value is ignored. */
+static time_t
+expires_parse(const char *p)
+{
+	int y, m, d, hh, mm, ss;
+	gint64 yy, era, yoe, doy, doe, days;
+
+	if (p == NULL ||
+	    (y = expires_digits(&p, 4)) < 1970 || *p++ != '-' ||
+	    (m = expires_digits(&p, 2)) < 1 || m > 12 || *p++ != '-' ||
+	    (d = expires_digits(&p, 2)) < 1 || d > 31 || *p++ != 'T' ||
+	    (hh = expires_digits(&p, 2)) < 0 || hh > 23 || *p++ != ':' ||
+	    (mm = expires_digits(&p, 2)) < 0 || mm > 59 || *p++ != ':' ||
+	    (ss = expires_digits(&p, 2)) < 0 || ss > 60 || *p++ != 'Z' ||
+	    *p != '\0')
+		return 0;
+	yy = y - (m <= 2);
+	era = yy / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = era * 146097 + doe - 719468;
+	return (time_t)(days * 86400 + hh * 3600 + mm * 60 + ss);
+}
 
 /* ------------------------------------------------------------------ */
 /* The backend operations.                                              */
@@ -209,7 +280,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	struct session_setup ss;
 	struct pending_call attr_call, secret_call;
 	const char *path, *username;
-	struct credential c = { NULL, NULL, NULL };
+	struct credential c = { NULL, NULL, NULL, 0 };
 	char detail[512] = "";
 	int r, r2;
 
@@ -275,6 +346,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 		    a->server);
 		goto out;
 	}
+	c.expires = expires_parse(attribute_value(attrs, "expires"));
 	g_variant_get(secret_call.reply, "(@(oayays))", &secret);
 	if ((r = session_decrypt(h, secret, a->server, &c.secret)) != 0)
 		goto out;
@@ -450,6 +522,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	GMainContext *ctx = g_main_context_new();
 	struct session_setup ss;
 	char detail[512] = "";
+	gchar *expires = NULL;
 	int r, r2;
 
 	/* The session is negotiated while the default keyring is looked up. */
@@ -471,6 +544,12 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", ghcr_schema.name);
 	g_variant_builder_add(&attrs, "{ss}", "server", cred->server);
 	g_variant_builder_add(&attrs, "{ss}", "username", cred->username);
+	/* No date, no attribute: the item then differs from one that had a
+	 * date, so a new login's item replaces it (pruned below). */
+	if (cred->expires > 0) {
+		expires = expires_format(cred->expires);
+		g_variant_builder_add(&attrs, "{ss}", "expires", expires);
+	}
 	/* The label is what keyring managers show: server only, never the
 	 * token. */
 	label = g_strdup_printf("Registry login for %s (docker-credential-ghcr)",
@@ -483,7 +562,8 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	/*
 	 * Store first, then prune: a failure midway leaves the old login,
 	 * never none.  replace=TRUE makes the daemon overwrite an item with
-	 * the very same attributes (same server and username) in place.
+	 * the very same attributes (same server and username, and expiry
+	 * date) in place.
 	 */
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, collection,
 	    COLLECTION_IFACE, "CreateItem",
@@ -521,6 +601,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	if (reply != NULL)
 		g_variant_unref(reply);
 	g_free(label);
+	g_free(expires);
 	g_free(collection);
 	g_strfreev(unlocked);
 	g_strfreev(locked);

@@ -22,9 +22,11 @@
 #define SECRETSERVICE_MODULE_FILE "docker-credential-ghcr-secretservice.so"
 #define SECRETSERVICE_MODULE_SYMBOL "ghcr_secretservice_module"
 
-/* Bumped whenever struct secretservice_module or struct store_backend change
- * shape, so a stale installed module is refused instead of misread. */
-#define SECRETSERVICE_ABI 4
+/* Bumped whenever struct secretservice_module, struct store_backend or
+ * struct credential change shape, so a stale installed module is refused
+ * instead of misread (5: gh's lookup slot and struct credential's
+ * `expires`). */
+#define SECRETSERVICE_ABI 5
 
 /*
  * Reads the secret of a login another program keeps in the Secret

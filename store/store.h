@@ -16,18 +16,27 @@
 #define GHCR_STORE_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct credential {
 	char *server;   /* normalised registry host[:port] */
 	char *username; /* "<token>" marks an identity token, kept as is */
 	char *secret;   /* secmem memory; never logged */
+	/* When the token stops working (seconds since the epoch, UTC), as
+	 * check or login learnt it from GitHub; 0 when unknown.  Not secret:
+	 * a backend keeps it beside the credential (the file store in its
+	 * entry, the Secret Service as the item's `expires` attribute), get
+	 * hands it out, and put() replaces it with what it is given, so a
+	 * new `store` (docker login) clears an old date. */
+	time_t expires;
 };
 
-/* Wipes and frees the three strings (any may be NULL) and zeroes *c. */
+/* Wipes and frees the three strings (any may be NULL) and zeroes *c,
+ * expiry included. */
 void credential_clear(struct credential *c);
 
 /* Sets *c to secmem copies of the three strings (none may be NULL), which
- * the caller frees with credential_clear().  GHCR_OK, or
+ * the caller frees with credential_clear(); c->expires is left as it is.  GHCR_OK, or
  * GHCR_ERR_NO_MEMORY with *c cleared. */
 int credential_fill(struct credential *c, const char *server,
 		    const char *username, const char *secret);
@@ -73,16 +82,20 @@ struct store_backend {
 	 * where->confirm set, open() finds that out before it returns. */
 	int (*open)(const struct store_location *where, void **out);
 
-	/* Fills *out for `server`; GHCR_ERR_NOT_FOUND when nothing is stored. */
+	/* Fills *out for `server`, its expiry included (whether passed or
+	 * not: what an expired date means is the caller's business);
+	 * GHCR_ERR_NOT_FOUND when nothing is stored. */
 	int (*get)(void *handle, const char *server, struct credential *out);
 
-	/* Stores `cred`, replacing any credential for the same server. */
+	/* Stores `cred` with its expiry, replacing any credential for the
+	 * same server (and so its date). */
 	int (*put)(void *handle, const struct credential *cred);
 
 	/* Removes the credential for `server`; GHCR_OK also when none. */
 	int (*erase)(void *handle, const char *server);
 
-	/* Walks server/username pairs without reading any secret. */
+	/* Walks server/username pairs without reading any secret, expired
+	 * ones included (see README, "Where a credential comes from"). */
 	int (*list)(void *handle, store_list_fn fn, void *ctx);
 
 	/* Releases the handle; accepts NULL. */

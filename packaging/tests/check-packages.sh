@@ -79,6 +79,11 @@ elif run "make deb builds the package, unit tests included" "$OUT/deb.log" "$MAK
 	depends=$(dpkg-deb -f "$deb" Depends)
 	if [[ $depends =~ libssl3(t64)?\ \(\>= ]]; then t_pass ".deb: depends on the libcrypto it dlopen()s"
 	else t_fail ".deb: depends on the libcrypto it dlopen()s" "expected libssl3 in Depends, got '$depends'"; fi
+	recommends=$(dpkg-deb -f "$deb" Recommends)
+	case $recommends in
+	*libcurl4*) t_pass ".deb: recommends the libcurl its check module dlopen()s" ;;
+	*) t_fail ".deb: recommends the libcurl its check module dlopen()s" "expected libcurl4 in Recommends, got '$recommends'" ;;
+	esac
 	if [[ $depends =~ libsecret-1-0 ]]; then t_pass ".deb: depends on libsecret (the module's)"
 	else t_fail ".deb: depends on libsecret (the module's)" "got '$depends'"; fi
 	if t_need lintian; then
@@ -139,7 +144,8 @@ if tar -xzf "build/dist/$NAME-$VERSION.tar.gz" -C "$apk_src"; then
 	# shellcheck disable=SC2181
 	if [ $? -eq 0 ]; then t_pass "APKBUILD: build() and package() run"
 	else t_fail "APKBUILD: build() and package() run" "last lines of $OUT/apk.log:"; tail -n 20 "$OUT/apk.log"; fi
-	for f in usr/bin/$NAME usr/lib/$NAME/$NAME-secretservice.so usr/share/doc/$NAME/README.md \
+	for f in usr/bin/$NAME usr/lib/$NAME/$NAME-secretservice.so usr/lib/$NAME/$NAME-check.so \
+		usr/share/doc/$NAME/README.md \
 		usr/share/man/man1/$NAME.1 usr/share/bash-completion/completions/$NAME; do
 		t_check "APKBUILD: package() installs /$f" test -f "$OUT/apk-pkg/$f"
 	done

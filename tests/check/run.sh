@@ -9,8 +9,13 @@
 # required, the job token, the GitHub CLI's kind, a token about to expire,
 # API unreachable, registry unreachable, name not found, untrusted TLS, a
 # time-out, through a proxy, and the --json shape; no output ever holds a
-# token; the protocol commands never load libcurl.  Prints one
-# `N passed, N failed` line.
+# token; the protocol commands never load libcurl.  Expiry: check records a
+# stored token's expiry (status counts the days, warns within 7), an expired
+# stored token no longer answers get (one stderr line) but stays stored, and
+# skopeo then pulls a public image anonymously; login verifies a token
+# before storing it (refused: nothing stored; works: stored with its expiry;
+# --no-verify; no network or no check module: stored with one line).
+# Prints one `N passed, N failed` line.
 #
 # usage: tests/check/run.sh            (root, or unprivileged with user namespaces)
 
@@ -104,6 +109,7 @@ fi
 tok() { printf '%s%s' "$1" "$(openssl rand -hex 18)"; }
 PUSH=$(tok ghp_) PULL=$(tok ghp_) SOON=$(tok ghp_) EXPIRED=$(tok ghp_)
 FINE=$(tok github_pat_) SSO=$(tok ghp_) JOB=$(tok ghs_) OAUTH=$(tok gho_)
+LAPSED=$(tok ghp_) # the registry still takes it, GitHub says it expired
 NOW=$(date +%s) DAY=86400
 cat > "$T/tokens.json" <<EOF
 {
@@ -114,15 +120,16 @@ cat > "$T/tokens.json" <<EOF
  "$FINE": {"kind": "fine-grained", "expires": $((NOW + 30 * DAY))},
  "$SSO": {"kind": "push", "scopes": "read:packages, write:packages", "sso_orgs": ["acme"]},
  "$JOB": {"kind": "pull"},
- "$OAUTH": {"kind": "pull", "scopes": "gist, read:org, read:packages, repo"}
+ "$OAUTH": {"kind": "pull", "scopes": "gist, read:org, read:packages, repo"},
+ "$LAPSED": {"kind": "push", "scopes": "write:packages", "expires": $((NOW - DAY))}
 }
 EOF
-ALL_TOKENS="$PUSH $PULL $SOON $EXPIRED $FINE $SSO $JOB $OAUTH"
+ALL_TOKENS="$PUSH $PULL $SOON $EXPIRED $FINE $SSO $JOB $OAUTH $LAPSED"
 LOG=$T/standins.log
 cat > "$T/standins.json" <<EOF
 {"tokens": "$T/tokens.json", "log": "$LOG", "cert": "$T/server.crt",
  "key": "$T/server.key", "sign_cert": "$T/sign.crt", "sign_key": "$T/sign.key",
- "issuer": "check-token-issuer"}
+ "issuer": "check-token-issuer", "public": ["octocat/public"]}
 EOF
 
 PYTHON=python3
@@ -403,6 +410,139 @@ check
 t_equal "nothing to check: exit 1" 1 "$rc"
 t_has "nothing to check: said so with the fix" "$out" "nothing was checked"
 
+# --- 16b. expiry: check records it, status counts it, get honours it --------
+# status_json KEY: a member of ghcr.io's entry in status --json.
+status_json() {
+	"$H" status --json 2>/dev/null > "$T/status.json"
+	"$PYTHON" -c 'import json, sys
+h = [h for h in json.load(open(sys.argv[1]))["hosts"] if h["host"] == "ghcr.io"][0]
+print(h.get(sys.argv[2]))' "$T/status.json" "$1"
+}
+status_problems() {
+	"$H" status --json 2>/dev/null > "$T/status.json"
+	"$PYTHON" -c 'import json, sys
+print(" ".join(p["id"] for p in json.load(open(sys.argv[1]))["problems"]))' "$T/status.json"
+}
+logout_all
+login_as "$PUSH"
+t_equal "expiry: unknown before check" None "$(status_json days_left)"
+check ghcr.io/octocat/app
+t_equal "expiry: check on a stored token exits 0" 0 "$rc"
+t_equal "expiry: check recorded it beside the stored token" 39 "$(status_json days_left)"
+t_has "expiry: status shows the days left" "$("$H" status)" "in 39 days ($(date -u -d @$((NOW + 40 * DAY)) '+%Y-%m-%d %H:%M') UTC)"
+t_lacks "expiry: 39 days left is no warning" "$(status_problems)" "token-expires-soon"
+t_equal "expiry: get still answers with it" "{\"ServerURL\":\"ghcr.io\",\"Username\":\"octocat\",\"Secret\":\"$PUSH\"}" \
+	"$(printf ghcr.io | "$H" get)"
+login_as "$SOON"
+check ghcr.io/octocat/app
+t_has "expiry within 7 days: status warns" "$(status_problems)" "token-expires-soon"
+t_has "... with the date and the days left" "$("$H" status)" "warning: the stored token for ghcr.io expires on $(date -u -d @$((NOW + 3 * DAY)) '+%Y-%m-%d %H:%M') UTC, in 2 days"
+login_as "$SOON"
+t_equal "a new store (docker login) clears the old date" None "$(status_json days_left)"
+
+# A token GitHub says expired a day ago (the registry, here, still takes it).
+login_as "$LAPSED"
+check
+t_has "expired: check says GitHub reports it expired" "$out" "error: the token for ghcr.io expired on"
+t_equal "expired: ... and recorded that date" "$(date -u -d @$((NOW - DAY)) '+%Y-%m-%d %H:%M') UTC" "$(status_json stored_expired)"
+printf ghcr.io | "$H" get > "$T/get.out" 2> "$T/get.err"; get_rc=$?
+cat "$T/get.out" "$T/get.err" >> "$T/outputs"
+t_equal "expired: get exits 1" 1 "$get_rc"
+t_equal "expired: get answers exactly 'not found'" "credentials not found in native keychain" "$(cat "$T/get.out")"
+t_equal "expired: one stderr line" 1 "$(wc -l < "$T/get.err")"
+t_has "expired: ... naming host and date" "$(cat "$T/get.err")" "the stored token for ghcr.io expired on $(date -u -d @$((NOW - DAY)) '+%Y-%m-%d %H:%M') UTC"
+t_has "expired: ... and how to log in again" "$(cat "$T/get.err")" "docker-credential-ghcr login ghcr.io (or docker login ghcr.io)"
+t_equal "expired: the store still has it (list names it)" '{"ghcr.io":"octocat"}' "$("$H" list)"
+t_has "expired: status says it expired" "$(status_problems)" "stored-expired"
+t_has "expired: ... in its table too" "$("$H" status)" "expired $(date -u -d @$((NOW - DAY)) '+%Y-%m-%d %H:%M') UTC"
+check
+t_equal "expired: check exits 1" 1 "$rc"
+t_has "expired: check says the stored token expired" "$out" "ghcr.io: stored token expired on"
+t_lacks "expired: ... and does not say nothing answers" "$out" "nothing was checked"
+mark=$(log_mark)
+( export GITHUB_TOKEN=$JOB GITHUB_ACTOR=octo-bot
+  printf ghcr.io | "$H" get > "$T/get-amb.out" 2> "$T/get-amb.err" )
+t_has "expired: the ambient token answers instead" "$(cat "$T/get-amb.out")" "\"Username\":\"octo-bot\""
+t_equal "... with nothing on stderr" "" "$(cat "$T/get-amb.err")"
+
+# --- 16c. a real client: anonymous pull of a public image past the expiry -----
+if t_need skopeo; then
+	# skopeo keeps a blob cache under /var/lib/containers as root: private here.
+	mkdir -p /var/lib/containers 2>/dev/null && mount -t tmpfs check-containers /var/lib/containers
+	"$T_ROOT/tests/e2e/mkimage.sh" "$T/image" "check-$$-$(date +%s%N)" > "$T/image.digest"
+	mkdir -p "$T/bin"
+	ln -sf "$H" "$T/bin/docker-credential-ghcr"
+	# The pusher's login: a plain auths file (the token only in a file).
+	printf '{"auths":{"ghcr.io":{"auth":"%s"}}}' "$(printf 'octocat:%s' "$PUSH" | base64 -w0)" > "$T/push-auth.json"
+	printf '{"credHelpers":{"ghcr.io":"ghcr"}}' > "$T/helper-auth.json"
+	skopeo_as_helper() {
+		PATH=$T/bin:$PATH timeout 60 skopeo "$@" --authfile "$T/helper-auth.json" \
+			docker://ghcr.io/octocat/public:v1 > "$T/skopeo.out" 2>&1
+	}
+	if timeout 60 skopeo copy --dest-authfile "$T/push-auth.json" "oci:$T/image:latest" \
+		docker://ghcr.io/octocat/public:v1 > "$T/skopeo-push.out" 2>&1; then
+		t_pass "public image: pushed with a push token"
+	else
+		t_fail "public image: pushed with a push token" "$(tail -3 "$T/skopeo-push.out")"
+	fi
+	# The issue's bug first: a dead token stored without a date is sent and
+	# breaks even a public pull.
+	login_as "$EXPIRED"
+	skopeo_as_helper inspect; dead_rc=$?
+	t_equal "control: a stored dead token with no date breaks a public pull" 1 "$dead_rc"
+	# The same pull past a recorded expiry: anonymous, and it works.
+	login_as "$LAPSED"
+	check >/dev/null
+	mark=$(log_mark)
+	skopeo_as_helper inspect; rc_pull=$?
+	t_equal "past the stored token's expiry, skopeo pulls the public image anonymously" 0 "$rc_pull"
+	t_has "... the token server saw an anonymous request" "$(log_since "$mark")" "token anonymous kind=unknown scope=repository:octocat/public:pull"
+	t_lacks "... and not the expired token" "$(log_since "$mark")" "token basic"
+	t_equal "... while the expired token is still stored" '{"ghcr.io":"octocat"}' "$("$H" list)"
+	t_has "... its digest is the pushed one" "$(cat "$T/skopeo.out")" "$(cat "$T/image.digest")"
+	skopeo_as_helper inspect --raw >/dev/null
+	cat "$T/skopeo.out" "$T/skopeo-push.out" >> "$T/outputs"
+else
+	missing "skopeo: anonymous pull past the expiry" "skopeo not installed"
+fi
+
+# --- 16d. login verifies before it stores --------------------------------------
+# login_run ARGS... < token: runs login; $out, $err, $rc as check() keeps them.
+login_run() {
+	"$H" login "$@" > "$T/login.out" 2> "$T/login.err"
+	rc=$?
+	out=$(cat "$T/login.out")
+	err=$(cat "$T/login.err")
+	cat "$T/login.out" "$T/login.err" >> "$T/outputs"
+}
+logout_all
+printf '%s' "$EXPIRED" > "$T/tok"
+login_run ghcr.io -u octocat --password-stdin < "$T/tok"
+t_equal "login: a token the registry refuses exits 1" 1 "$rc"
+t_has "login: ... says so with the registry's words" "$err" "ghcr.io refused the token, so it was not stored: the token server refused the login: HTTP 403: DENIED: denied"
+t_equal "login: ... and stores nothing" "credentials not found in native keychain" "$(printf ghcr.io | "$H" get 2>/dev/null)"
+printf '%s' "$PUSH" > "$T/tok"
+login_run ghcr.io -u octocat --password-stdin < "$T/tok"
+t_equal "login: a working token exits 0" 0 "$rc"
+t_has "login: ... says the registry accepted it, with the expiry" "$out" "The registry accepted it; GitHub says it expires on $(date -u -d @$((NOW + 40 * DAY)) '+%Y-%m-%d %H:%M') UTC (in 39 days)."
+t_equal "login: ... and stores it with its expiry" 39 "$(status_json days_left)"
+printf '%s' "$EXPIRED" > "$T/tok"
+mark=$(log_mark)
+login_run ghcr.io -u octocat --password-stdin --no-verify < "$T/tok"
+t_equal "login --no-verify: stores even a refused token" 0 "$rc"
+t_equal "login --no-verify: ... asking nobody" "" "$(log_since "$mark")"
+t_equal "login --no-verify: ... without a date" None "$(status_json days_left)"
+printf '%s' "$PUSH" > "$T/tok"
+login_run docker.pkg.github.com -u octocat --password-stdin < "$T/tok"
+t_equal "login with no network: stores and exits 0" 0 "$rc"
+t_has "login with no network: ... with a one-line warning" "$err" "warning: could not verify the token with docker.pkg.github.com (docker.pkg.github.com: cannot connect: Connection refused); stored it anyway"
+t_has "login with no network: ... and it is stored" "$(printf docker.pkg.github.com | "$H" get)" "\"Username\":\"octocat\""
+( export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$T/nowhere; login_run ghcr.io -u octocat --password-stdin < "$T/tok"
+  printf '%s\n%s' "$rc" "$err" > "$T/login-nomod.out" )
+t_equal "login without the check module: stores and exits 0" 0 "$(head -1 "$T/login-nomod.out")"
+t_has "login without the check module: ... saying so in one line" "$(cat "$T/login-nomod.out")" "note: the token was not verified (check: module $T/nowhere/docker-credential-ghcr-check.so: No such file or directory (install it, or set DOCKER_CREDENTIAL_GHCR_MODULE_DIR)); stored it as given"
+logout_all
+
 # --- 17a. --help and the bash completion -------------------------------------
 check --help
 t_has "check --help: the usage line" "$out" "Usage: docker-credential-ghcr check [--json] [IMAGE...]"
@@ -413,6 +553,9 @@ complete_line() {
 t_equal "completion: 'che' completes to check" check "$(complete_line docker-credential-ghcr che)"
 t_equal "completion: check --json" --json "$(complete_line docker-credential-ghcr check --j)"
 t_equal "completion: check offers the registries" ghcr.io/ "$(complete_line docker-credential-ghcr check ghc)"
+t_equal "completion: login --no-verify" --no-verify "$(complete_line docker-credential-ghcr login --no)"
+"$H" login --help > "$T/login-help"
+t_has "login --help: --no-verify" "$(cat "$T/login-help")" "--no-verify          store without trying the token against the registry"
 
 # --- 17. never a token in any output -----------------------------------------
 leaked=

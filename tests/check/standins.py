@@ -8,6 +8,8 @@ private network namespace:
   organization that wants SSO); tokens it grants are JWTs signed by a key
   whose certificate the test CA issued (x5c), as distribution checks them;
   it grew out of tests/e2e/tokenserver.py, which takes identity tokens only;
+  anonymous requests get pull access to the repositories listed as public
+  in the config ("public"), as ghcr.io serves public images;
 - a stand-in for the GitHub API (port 8443, TLS) answering GET / and
   GET /orgs/ORG with the headers GitHub sends: X-OAuth-Scopes,
   GitHub-Authentication-Token-Expiration, X-GitHub-SSO; 401 Bad credentials
@@ -106,6 +108,26 @@ def main():
             note("token %s kind=%s scope=%s" % (
                 "basic" if user is not None else "anonymous",
                 info["kind"] if info else "unknown", " ".join(scopes) or "-"))
+            if user is None and info is None and cfg.get("public"):
+                # Anonymous pulls of public repositories, as ghcr.io
+                # serves them; nothing else.
+                access = []
+                for scope in scopes:
+                    for item in scope.split(" "):
+                        parts = item.split(":")
+                        if (len(parts) == 3 and parts[0] == "repository" and
+                                parts[1] in cfg["public"] and
+                                "pull" in parts[2].split(",")):
+                            access.append({"type": "repository", "name": parts[1],
+                                           "actions": ["pull"]})
+                now = int(time.time())
+                jwt = sign({"iss": cfg["issuer"], "sub": "",
+                            "aud": form.get("service", [""])[0],
+                            "exp": now + 300, "nbf": now - 10, "iat": now,
+                            "jti": b64url(os.urandom(12)), "access": access})
+                self.reply(200, {"token": jwt, "access_token": jwt,
+                                 "expires_in": 300})
+                return
             if user is None or info is None:
                 self.reply(401, {"errors": [{"code": "UNAUTHORIZED",
                                              "message": "authentication required"}]})

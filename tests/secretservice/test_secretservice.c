@@ -78,7 +78,7 @@ open_or_fail(void)
 static void
 put3(void *h, const char *server, const char *user, const char *secret)
 {
-	struct credential c;
+	struct credential c = { 0 };
 	int r;
 
 	c.server = secmem_strdup(server);
@@ -93,7 +93,7 @@ put3(void *h, const char *server, const char *user, const char *secret)
 static int
 try_put(void *h, const char *server, const char *user, const char *secret)
 {
-	struct credential c;
+	struct credential c = { 0 };
 	int r;
 
 	c.server = secmem_strdup(server);
@@ -410,6 +410,40 @@ START_TEST(test_round_trip_returns_what_was_stored)
 
 	put3(h, "ghcr.io", "octocat", "ghp_0123456789abcdefABCDEF0123456789ab");
 	expect_get(h, "ghcr.io", "octocat", "ghp_0123456789abcdefABCDEF0123456789ab");
+	backend->close(h);
+}
+END_TEST
+
+/* The token's expiry rides as the item's `expires` attribute: get hands it
+ * back with the credential, and a plain store (docker login) clears it,
+ * leaving one item. */
+START_TEST(test_expiry_round_trips_and_a_new_login_clears_it)
+{
+	void *h = open_or_fail();
+	struct credential c = { 0 };
+	int r;
+
+	c.server = secmem_strdup("expiry.example");
+	c.username = secmem_strdup("octocat");
+	c.secret = secmem_strdup("ghp_expiring");
+	c.expires = (time_t)1900000000;
+	r = backend->put(h, &c);
+	credential_clear(&c);
+	ck_assert_msg(r == GHCR_OK, "put with an expiry: got %d (%s)", r,
+	    ghcr_error_message(r));
+	ck_assert_int_eq(backend->get(h, "expiry.example", &c), GHCR_OK);
+	ck_assert_msg(c.expires == (time_t)1900000000, "expected expires "
+	    "1900000000, got %lld", (long long)c.expires);
+	ck_assert_str_eq(c.secret, "ghp_expiring");
+	credential_clear(&c);
+
+	put3(h, "expiry.example", "octocat", "ghp_new");
+	ck_assert_int_eq(backend->get(h, "expiry.example", &c), GHCR_OK);
+	ck_assert_msg(c.expires == 0, "a new login kept the old date %lld",
+	    (long long)c.expires);
+	ck_assert_str_eq(c.secret, "ghp_new");
+	credential_clear(&c);
+	ck_assert_int_eq(count_items("expiry.example", 0), 1);
 	backend->close(h);
 }
 END_TEST
@@ -921,6 +955,7 @@ suite_secretservice(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_round_trip_returns_what_was_stored);
 	tcase_add_test(tc, test_get_absent_is_not_found);
+	tcase_add_test(tc, test_expiry_round_trips_and_a_new_login_clears_it);
 	tcase_add_test(tc, test_store_again_replaces_not_duplicates);
 	tcase_add_test(tc, test_erase_removes_and_absent_erase_succeeds);
 	tcase_add_test(tc, test_unicode_username_and_long_token_round_trip);

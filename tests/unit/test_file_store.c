@@ -875,13 +875,13 @@ START_TEST(test_thousand_entries_round_trip)
 	src.key = keybytes;
 	key = file_key_new();
 	ck_assert(key != NULL);
-	ck_assert_int_eq(file_entries_set(&e, "first.example", "u", "s"), GHCR_OK);
+	ck_assert_int_eq(file_entries_set(&e, "first.example", "u", "s", 0), GHCR_OK);
 	for (int i = 1; i < 1000; i++) {
 		snprintf(servers[i], sizeof(servers[i]), "registry-%04d.example:%d",
 		    i, 1000 + i);
 		snprintf(secrets[i], sizeof(secrets[i]), "ghp_%040d", i);
 		ck_assert_int_eq(file_entries_set(&e, servers[i], "user",
-		    secrets[i]), GHCR_OK);
+		    secrets[i], 0), GHCR_OK);
 	}
 	ck_assert_int_eq(file_format_encode(&e, &src, key, &buf, &len), GHCR_OK);
 	spew(store_path, buf, len);
@@ -1090,14 +1090,15 @@ START_TEST(test_decoder_rejects_malformed_plaintext)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = file_format_parse((const unsigned char *)cases[i].bytes,
-		    cases[i].len, &e);
+		    cases[i].len, FILE_FORMAT_VERSION_PLAIN, &e);
 
 		ck_assert_msg(r == GHCR_ERR_CORRUPT, "case %zu: expected CORRUPT, got %d",
 		    i, r);
 		file_entries_clear(&e);
 	}
 	ck_assert_int_eq(file_format_parse((const unsigned char *)
-	    "\0\0\0\1\0\0\0\1a\0\0\0\0\1b\0\0\0\0\0\0", 21, &e), GHCR_OK);
+	    "\0\0\0\1\0\0\0\1a\0\0\0\0\1b\0\0\0\0\0\0", 21,
+	    FILE_FORMAT_VERSION_PLAIN, &e), GHCR_OK);
 	ck_assert_msg(e.n == 1 && strcmp(e.v[0].server, "a") == 0 &&
 	    strcmp(e.v[0].username, "b") == 0 && e.v[0].secret_len == 0,
 	    "a well-formed one-entry payload did not parse as expected");
@@ -1115,8 +1116,8 @@ START_TEST(test_decoder_round_trip_in_memory)
 	const struct file_entry *en;
 
 	memset(rawkey, 7, sizeof(rawkey));
-	ck_assert_int_eq(file_entries_set(&in, "a.example", "ua", "sa"), GHCR_OK);
-	ck_assert_int_eq(file_entries_set(&in, "b.example", "ub", "sb"), GHCR_OK);
+	ck_assert_int_eq(file_entries_set(&in, "a.example", "ua", "sa", 0), GHCR_OK);
+	ck_assert_int_eq(file_entries_set(&in, "b.example", "ub", "sb", 0), GHCR_OK);
 	ck_assert_int_eq(file_format_encode(&in, &src, k1, &buf, &len), GHCR_OK);
 	ck_assert_int_eq(file_format_decode(buf, len, &src, k2, &out), GHCR_OK);
 	ck_assert_uint_eq(out.n, 2);
@@ -1138,6 +1139,119 @@ START_TEST(test_decoder_round_trip_in_memory)
 	file_key_free(k1);
 	file_key_free(k2);
 	free(buf);
+}
+END_TEST
+
+/* put with an expiry, then get: the date comes back with the credential. */
+static void
+put_expiring(void *h, const char *server, const char *secret, time_t expires)
+{
+	struct credential c = {
+		.server = (char *)server, .username = (char *)"octocat",
+		.secret = (char *)secret, .expires = expires,
+	};
+	int r = fb->put(h, &c);
+
+	ck_assert_msg(r == GHCR_OK, "put %s with an expiry: expected OK, got %d (%s)",
+	    server, r, ghcr_error_message(r));
+}
+
+static time_t
+expiry_of(void *h, const char *server)
+{
+	struct credential c;
+	time_t when;
+
+	ck_assert_int_eq(fb->get(h, server, &c), GHCR_OK);
+	when = c.expires;
+	credential_clear(&c);
+	return when;
+}
+
+/* The store's format version byte, read from the file. */
+static int
+store_version(void)
+{
+	size_t len;
+	unsigned char *buf = slurp(store_path, &len);
+	int v = len > 8 ? buf[8] : -1;
+
+	free(buf);
+	return v;
+}
+
+/* An expiry is kept beside the credential; the store stays version 1
+ * (readable by older helpers) until an entry has one, and a plain put
+ * (docker login) clears it again. */
+START_TEST(test_expiry_is_kept_and_cleared_by_a_new_login)
+{
+	void *h = open_keyfile();
+
+	put_ok(h, "ghcr.io", "octocat", "ghp_first");
+	put_ok(h, "other.example", "u", "s");
+	ck_assert_int_eq(store_version(), FILE_FORMAT_VERSION_PLAIN);
+	ck_assert_msg(expiry_of(h, "ghcr.io") == 0, "no expiry was stored, one came back");
+
+	put_expiring(h, "ghcr.io", "ghp_first", (time_t)1900000000);
+	ck_assert_int_eq(store_version(), FILE_FORMAT_VERSION_EXPIRY);
+	ck_assert_msg(expiry_of(h, "ghcr.io") == (time_t)1900000000,
+	    "expected the stored expiry 1900000000, got %lld",
+	    (long long)expiry_of(h, "ghcr.io"));
+	ck_assert_msg(expiry_of(h, "other.example") == 0,
+	    "another entry gained an expiry");
+	expect_get(h, "ghcr.io", "octocat", "ghp_first");
+
+	/* A new login replaces the credential and forgets the old date. */
+	put_ok(h, "ghcr.io", "octocat", "ghp_second");
+	expect_get(h, "ghcr.io", "octocat", "ghp_second");
+	ck_assert_msg(expiry_of(h, "ghcr.io") == 0,
+	    "a new login kept the old token's expiry");
+	ck_assert_int_eq(store_version(), FILE_FORMAT_VERSION_PLAIN);
+	fb->close(h);
+}
+END_TEST
+
+/* An expired credential is still stored, listed and handed out by the
+ * backend with its date: deciding what a date in the past means is the
+ * sources' job (see test_sources.c), and nothing is ever deleted. */
+START_TEST(test_expired_credential_is_still_stored)
+{
+	void *h = open_keyfile();
+	struct listed l = { 0 };
+
+	put_expiring(h, "ghcr.io", "ghp_old", time(NULL) - 86400);
+	expect_get(h, "ghcr.io", "octocat", "ghp_old");
+	ck_assert(expiry_of(h, "ghcr.io") < time(NULL));
+	ck_assert_int_eq(list_status(h, &l), GHCR_OK);
+	ck_assert_int_eq(l.n, 1);
+	fb->close(h);
+}
+END_TEST
+
+/* A version 2 payload with its dates parses; a truncated date is corrupt;
+ * a version the store does not know is refused. */
+START_TEST(test_decoder_reads_version_2_entries)
+{
+	static const char good[] = "\0\0\0\1" "\0\0\0\1a\0" "\0\0\0\1b\0"
+	    "\0\0\0\1c\0" "\0\0\0\0\x71\x3f\xb3\x00";
+	struct file_entries e;
+
+	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
+	    sizeof(good) - 1, FILE_FORMAT_VERSION_EXPIRY, &e), GHCR_OK);
+	ck_assert_uint_eq(e.n, 1);
+	ck_assert_msg(e.v[0].expires == 0x713fb300, "expected expiry 0x713fb300, "
+	    "got %#llx", (long long)e.v[0].expires);
+	file_entries_clear(&e);
+	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
+	    sizeof(good) - 2, FILE_FORMAT_VERSION_EXPIRY, &e), GHCR_ERR_CORRUPT);
+	file_entries_clear(&e);
+	/* Read as version 1, the date is stray bytes. */
+	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
+	    sizeof(good) - 1, FILE_FORMAT_VERSION_PLAIN, &e), GHCR_ERR_CORRUPT);
+	file_entries_clear(&e);
+	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
+	    sizeof(good) - 1, 3, &e), GHCR_ERR_CORRUPT);
+	file_entries_clear(&e);
 }
 END_TEST
 
@@ -1186,6 +1300,9 @@ suite_file_store(void)
 		T(test_reads_committed_v1_samples),
 		T(test_decoder_rejects_malformed_plaintext),
 		T(test_decoder_round_trip_in_memory),
+		T(test_expiry_is_kept_and_cleared_by_a_new_login),
+		T(test_expired_credential_is_still_stored),
+		T(test_decoder_reads_version_2_entries),
 #undef T
 	};
 

@@ -145,7 +145,7 @@ END_TEST
 START_TEST(test_answer_is_json_with_the_three_members)
 {
 	char server[] = "ghcr.io", user[] = "octocat", secret[] = "tok\"en\\";
-	struct credential c = { server, user, secret };
+	struct credential c = { server, user, secret, 0 };
 	char *out;
 	size_t len;
 	json_t *back;

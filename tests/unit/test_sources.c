@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "errors.h"
 #include "secmem.h"
@@ -69,9 +70,33 @@ load(void)
 static void
 store(const char *server, const char *user, const char *secret)
 {
-	struct credential c = { (char *)server, (char *)user, (char *)secret };
+	struct credential c = { (char *)server, (char *)user, (char *)secret, 0 };
 
 	ck_assert_int_eq(resolver_put(&res, &c), GHCR_OK);
+}
+
+static void
+store_expiring(const char *server, const char *user, const char *secret,
+	       time_t expires)
+{
+	struct credential c = { (char *)server, (char *)user, (char *)secret,
+	    expires };
+
+	ck_assert_int_eq(resolver_put(&res, &c), GHCR_OK);
+}
+
+/* What the backend itself holds for `server`, date included. */
+static time_t
+stored_expiry(const char *server, const char *secret)
+{
+	struct credential c;
+	time_t when;
+
+	ck_assert_int_eq(resolver_get(&res, server, &c), GHCR_OK);
+	ck_assert_str_eq(c.secret, secret);
+	when = c.expires;
+	credential_clear(&c);
+	return when;
 }
 
 static void
@@ -209,6 +234,8 @@ START_TEST(test_actions_store_is_job_scoped)
 }
 END_TEST
 
+/* (An expired stored login is the one exception, on purpose: see
+ * test_list_still_names_an_expired_stored_login.) */
 START_TEST(test_list_names_every_server_get_answers_for)
 {
 	json_t *listing = json_object();
@@ -398,6 +425,112 @@ END_TEST
 
 Suite *suite_sources(void);
 
+/* A stored token whose date has passed does not answer: get says not
+ * found (so a client pulls public images anonymously), the walk says why,
+ * and the store still holds it. */
+START_TEST(test_expired_stored_token_does_not_answer)
+{
+	struct credential c;
+	struct source_hit hit;
+	time_t past = time(NULL) - 3600;
+
+	load();
+	store_expiring("ghcr.io", "octocat", "ghp_expired", past);
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", 0, &c, &hit), GHCR_ERR_NOT_FOUND);
+	ck_assert_ptr_null(c.secret);
+	ck_assert_ptr_null(hit.source);
+	ck_assert_msg(hit.stored_expired == past, "expected stored_expired %lld, "
+	    "got %lld", (long long)past, (long long)hit.stored_expired);
+	ck_assert_msg(stored_expiry("ghcr.io", "ghp_expired") == past,
+	    "the expired login is no longer stored as it was");
+}
+END_TEST
+
+/* Past an expired stored token, the next source answers, and the walk
+ * still says the stored one expired. */
+START_TEST(test_expired_stored_token_gives_way_to_the_ambient_token)
+{
+	struct credential c;
+	struct source_hit hit;
+
+	setenv("GITHUB_TOKEN", "ghs_ambient", 1);
+	setenv("GITHUB_ACTOR", "actor", 1);
+	load();
+	store_expiring("ghcr.io", "octocat", "ghp_expired", time(NULL) - 10);
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", 0, &c, &hit), GHCR_OK);
+	ck_assert_str_eq(hit.source->id, "ambient");
+	ck_assert_str_eq(c.secret, "ghs_ambient");
+	ck_assert_msg(c.expires == 0, "the ambient token got the stored one's date");
+	ck_assert(hit.stored_expired != 0);
+	credential_clear(&c);
+}
+END_TEST
+
+/* A date still ahead: the stored token answers, with its date. */
+START_TEST(test_stored_token_answers_until_its_expiry)
+{
+	struct credential c;
+	struct source_hit hit;
+	time_t ahead = time(NULL) + 3 * 86400;
+
+	load();
+	store_expiring("ghcr.io", "octocat", "ghp_valid", ahead);
+	ck_assert_int_eq(sources_get(&res, "ghcr.io", 0, &c, &hit), GHCR_OK);
+	ck_assert_str_eq(c.secret, "ghp_valid");
+	ck_assert_msg(c.expires == ahead, "expected expires %lld, got %lld",
+	    (long long)ahead, (long long)c.expires);
+	ck_assert_msg(hit.stored_expired == 0, "a valid login read as expired");
+	credential_clear(&c);
+}
+END_TEST
+
+/* list keeps naming an expired stored login (nothing is hidden or
+ * deleted); get then answers "not found", which Docker's GetAll takes as
+ * "no credentials" for that registry. */
+START_TEST(test_list_still_names_an_expired_stored_login)
+{
+	json_t *listing = json_object();
+
+	load();
+	store_expiring("ghcr.io", "octocat", "ghp_expired", time(NULL) - 10);
+	ck_assert_int_eq(sources_list(&res, listing), GHCR_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(listing, "ghcr.io")),
+	    "octocat");
+	assert_not_found("ghcr.io");
+	json_decref(listing);
+}
+END_TEST
+
+/* check and login record a date only beside the very token they checked,
+ * and a new store (docker login) clears it. */
+START_TEST(test_expiry_is_recorded_beside_the_same_token_only)
+{
+	struct credential checked = { (char *)"ghcr.io", (char *)"octocat",
+	    (char *)"ghp_checked", 0 };
+	struct credential other = { (char *)"ghcr.io", (char *)"octocat",
+	    (char *)"ghp_replaced", 0 };
+	time_t when = time(NULL) + 40 * 86400;
+
+	load();
+	store("ghcr.io", "octocat", "ghp_checked");
+	ck_assert_int_eq(resolver_note_expiry(&res, &checked, when), GHCR_OK);
+	ck_assert_msg(stored_expiry("ghcr.io", "ghp_checked") == when,
+	    "the checked token's expiry was not recorded");
+
+	/* A login stored after the check is not overwritten. */
+	store("ghcr.io", "octocat", "ghp_replaced");
+	ck_assert_int_eq(resolver_note_expiry(&res, &checked, when + 1), GHCR_OK);
+	ck_assert_msg(stored_expiry("ghcr.io", "ghp_replaced") == 0,
+	    "a date for another token was recorded, or store kept the old date");
+	ck_assert_int_eq(resolver_note_expiry(&res, &other, when), GHCR_OK);
+	ck_assert(stored_expiry("ghcr.io", "ghp_replaced") == when);
+	/* Nothing stored: nothing recorded, no error. */
+	ck_assert_int_eq(resolver_note_expiry(&res, &(struct credential){
+	    (char *)"docker.pkg.github.com", (char *)"u", (char *)"s", 0 }, when),
+	    GHCR_OK);
+}
+END_TEST
+
 Suite *
 suite_sources(void)
 {
@@ -421,6 +554,11 @@ suite_sources(void)
 	tcase_add_test(tc, test_config_file_sets_hosts_and_env_wins);
 	tcase_add_test(tc, test_gh_cli_answers_for_each_server_it_is_logged_in_to);
 	tcase_add_test(tc, test_gh_keyring_login_without_a_bus_is_skipped);
+	tcase_add_test(tc, test_expired_stored_token_does_not_answer);
+	tcase_add_test(tc, test_expired_stored_token_gives_way_to_the_ambient_token);
+	tcase_add_test(tc, test_stored_token_answers_until_its_expiry);
+	tcase_add_test(tc, test_list_still_names_an_expired_stored_login);
+	tcase_add_test(tc, test_expiry_is_recorded_beside_the_same_token_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

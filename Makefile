@@ -119,7 +119,10 @@ $(MODULE): $(B)/store/secretservice.pic.o
 # Each tests/unit/test_NAME.c defines `Suite *suite_NAME(void)`; the runner's
 # list of suites is generated from the file names.
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_OBJS = $(UNIT_SRCS:%.c=$(B)/%.o) $(B)/tests/unit/main.o
+# The backend contract (one suite for every backend) is compiled into the
+# unit runner (file backend) and the Secret Service program.
+CONTRACT_OBJ = $(B)/tests/contract/backend_contract.o
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(B)/%.o) $(B)/tests/unit/main.o $(CONTRACT_OBJ)
 UNIT_RUNNER = $(B)/tests/unit-tests
 
 $(B)/tests/unit/suites.h: $(UNIT_SRCS)
@@ -132,7 +135,11 @@ $(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
 
 $(B)/tests/unit/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CONTRACT_OBJ): tests/contract/backend_contract.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(UNIT_RUNNER): $(UNIT_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)

@@ -10,12 +10,12 @@ GIO_LIBS = $(shell $(PKG_CONFIG) --libs gio-2.0)
 
 $(B)/tests/secretservice/%.o: tests/secretservice/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(GIO_CFLAGS) $(CHECK_CFLAGS) \
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(GIO_CFLAGS) $(CHECK_CFLAGS) \
 		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # $(ALL_LDFLAGS) carries --dynamic-list, so the dlopen()ed module finds
 # ghcr_fail()/secmem_*() in the test program as it does in the helper.
-$(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(LIB)
+$(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(CONTRACT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(GIO_LIBS)
 
 .PHONY: check-secretservice

@@ -150,10 +150,13 @@ CHECK_TARGETS = check-unit
 -include $(sort $(wildcard tests/*.mk)) $(wildcard packaging/*.mk) \
 	$(wildcard bench/*.mk) $(wildcard fuzz/*.mk)
 
+# What every suite that runs the helper is given: the helper under test and
+# the directory of its Secret Service module (found without installing it).
+HELPER_ENV = GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O))
+
 .PHONY: check-unit
 check-unit: $(UNIT_RUNNER) $(TARGETS)
-	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-		$(UNIT_RUNNER)
+	$(HELPER_ENV) $(UNIT_RUNNER)
 
 # The README's test command: every suite, each printing its summary line.
 # Later suites still run when one fails; the exit status reports any failure.

@@ -21,9 +21,7 @@ $(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(CONTRACT_OBJ) $(LIB)
 .PHONY: check-secretservice
 ifeq ($(WITH_SECRETSERVICE),1)
 check-secretservice: $(SS_TEST) $(TARGETS)
-	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-	GHCR_HELPER=$(abspath $(PROGRAM)) \
-		tests/secretservice/run.sh $(abspath $(SS_TEST))
+	@$(HELPER_ENV) tests/secretservice/run.sh $(abspath $(SS_TEST))
 else
 check-secretservice:
 	@echo "secretservice: not built (WITH_SECRETSERVICE=0)"

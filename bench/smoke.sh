@@ -5,6 +5,7 @@
 # well-formed, never what the figures are: tests do not assert wall-clock
 # times.
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
+t_scrub_env
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/ghcr-bench-smoke.XXXXXX")
 trap 'rm -rf "$out"' EXIT

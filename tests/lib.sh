@@ -18,9 +18,9 @@ export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$T_MODULE_DIR
 # RUNNER_* and CONTAINERS_* variable and REGISTRY_AUTH_FILE, sets
 # DOCKER_CREDENTIAL_GHCR_MODULE_DIR back to the module under test, then
 # exports each NAME=VALUE given.  What a suite must keep is expanded in
-# the call, so it is scrubbed first and set after; a suite inside
-# tests/keyring-session.sh keeps its bus with
-#   t_scrub_env DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS"
+# the call, so it is scrubbed first and set after: a suite that may run
+# inside tests/keyring-session.sh keeps the private bus with
+#   t_scrub_env "${T_KEYRING_BUS[@]}" ...
 t_scrub_env() {
 	local v
 	for v in $(compgen -e); do
@@ -32,6 +32,13 @@ t_scrub_env() {
 	export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$T_MODULE_DIR
 	for v in "$@"; do export "$v"; done
 }
+
+# Inside tests/keyring-session.sh: the private bus, as t_scrub_env sets it
+# back (empty elsewhere, where a caller's bus must not reach the suite).
+T_KEYRING_BUS=()
+if [ -n "${GHCR_KEYRING_MODE:-}" ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+	T_KEYRING_BUS=(DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS")
+fi
 
 t_pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   - $1"; }
 t_fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL - $1${2:+: $2}"; }

@@ -26,7 +26,7 @@ secretservice)
 		t_fail "environment" "cli.sh secretservice runs through tests/keyring-session.sh"
 		t_summary; exit
 	fi
-	keep=(DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS") ;;
+	keep=("${T_KEYRING_BUS[@]}") ;;
 *) echo "usage: $0 [file|secretservice]" >&2; exit 2 ;;
 esac
 

@@ -9,7 +9,7 @@
 #   tests/keyring-session.sh bash tests/secretservice/keyring_cli.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_scrub_env DBUS_SESSION_BUS_ADDRESS="${DBUS_SESSION_BUS_ADDRESS:-}" \
+t_scrub_env "${T_KEYRING_BUS[@]}" \
 	DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice DOCKER_CREDENTIAL_GHCR_GH_CLI=off
 H=$T_HELPER
 

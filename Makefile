@@ -153,7 +153,10 @@ $(CHECK_MODULE): $(CHECK_MODULE_OBJS)
 # Each tests/unit/test_NAME.c defines `Suite *suite_NAME(void)`; the runner's
 # list of suites is generated from the file names.
 UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_OBJS = $(UNIT_SRCS:%.c=$(B)/%.o) $(B)/tests/unit/main.o
+# The backend contract (one suite for every backend) is compiled into the
+# unit runner (file backend) and the Secret Service program.
+CONTRACT_OBJ = $(B)/tests/contract/backend_contract.o
+UNIT_OBJS = $(UNIT_SRCS:%.c=$(B)/%.o) $(B)/tests/unit/main.o $(CONTRACT_OBJ)
 UNIT_RUNNER = $(B)/tests/unit-tests
 
 $(B)/tests/unit/suites.h: $(UNIT_SRCS)
@@ -166,7 +169,11 @@ $(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
 
 $(B)/tests/unit/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CONTRACT_OBJ): tests/contract/backend_contract.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
@@ -177,10 +184,13 @@ CHECK_TARGETS = check-unit
 -include $(sort $(wildcard tests/*.mk)) $(wildcard packaging/*.mk) \
 	$(wildcard bench/*.mk) $(wildcard fuzz/*.mk)
 
+# What every suite that runs the helper is given: the helper under test and
+# the directory of its Secret Service module (found without installing it).
+HELPER_ENV = GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O))
+
 .PHONY: check-unit
 check-unit: $(UNIT_RUNNER) $(TARGETS)
-	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-		$(UNIT_RUNNER)
+	$(HELPER_ENV) $(UNIT_RUNNER)
 
 # The README's test command: every suite, each printing its summary line.
 # Later suites still run when one fails; the exit status reports any failure.

@@ -8,8 +8,8 @@
 
 BENCH_FLOOR = $(B)/bench/floor
 BENCH_SPAWN = $(B)/bench/spawn
-BENCH_ENV = BENCH_HELPER=$(abspath $(PROGRAM)) BENCH_MODULE_DIR=$(abspath $(O)) \
-	BENCH_FLOOR=$(abspath $(BENCH_FLOOR)) BENCH_SPAWN=$(abspath $(BENCH_SPAWN))
+BENCH_ENV = $(HELPER_ENV) BENCH_FLOOR=$(abspath $(BENCH_FLOOR)) \
+	BENCH_SPAWN=$(abspath $(BENCH_SPAWN))
 # `make bench BENCH_ARGS="--runs 500 --out bench/results"`
 BENCH_ARGS ?=
 

@@ -13,12 +13,13 @@
 # PATH is any of: floor actions file secretservice-get secretservice-list
 # (default: all).  Reports go to DIR (default: a temporary directory that
 # is printed); the summary is printed on stdout.  Uses the same binaries as
-# bench/run.sh (BENCH_HELPER, BENCH_MODULE_DIR, BENCH_FLOOR).
+# bench/run.sh (GHCR_HELPER or BENCH_HELPER, DOCKER_CREDENTIAL_GHCR_MODULE_DIR
+# or BENCH_MODULE_DIR, BENCH_FLOOR).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HELPER=${BENCH_HELPER:-$ROOT/docker-credential-ghcr}
-MODULE_DIR=${BENCH_MODULE_DIR:-$(dirname "$HELPER")}
+HELPER=${BENCH_HELPER:-${GHCR_HELPER:-$ROOT/docker-credential-ghcr}}
+MODULE_DIR=${BENCH_MODULE_DIR:-${DOCKER_CREDENTIAL_GHCR_MODULE_DIR:-$(dirname "$HELPER")}}
 FLOOR=${BENCH_FLOOR:-$ROOT/build/bench/floor}
 
 out= inside=
@@ -33,6 +34,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#paths[@]} -gt 0 ] || paths=(floor actions file secretservice-get secretservice-list)
+# Nothing of the caller's set-up reaches what is measured (see bench/run.sh).
+. "$ROOT/tests/lib.sh"
+[ -n "$inside" ] || t_scrub_env DOCKER_CREDENTIAL_GHCR_MODULE_DIR="$MODULE_DIR"
 
 # profile NAME ENV... -- CMD... : every measurement of one command.
 profile() {

@@ -15,13 +15,14 @@
 # a slow figure: benchmarks measure, tests do not assert wall-clock times.
 # --smoke runs everything with a handful of entries and runs, for CI.
 #
-# Paths come from the environment (bench/bench.mk sets them): BENCH_HELPER,
-# BENCH_MODULE_DIR, BENCH_FLOOR, BENCH_SPAWN.
+# Paths come from the environment (bench/bench.mk sets them): GHCR_HELPER
+# and DOCKER_CREDENTIAL_GHCR_MODULE_DIR as for the test suites (BENCH_HELPER
+# and BENCH_MODULE_DIR win over them), BENCH_FLOOR, BENCH_SPAWN.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HELPER=${BENCH_HELPER:-$ROOT/docker-credential-ghcr}
-MODULE_DIR=${BENCH_MODULE_DIR:-$(dirname "$HELPER")}
+HELPER=${BENCH_HELPER:-${GHCR_HELPER:-$ROOT/docker-credential-ghcr}}
+MODULE_DIR=${BENCH_MODULE_DIR:-${DOCKER_CREDENTIAL_GHCR_MODULE_DIR:-$(dirname "$HELPER")}}
 FLOOR=${BENCH_FLOOR:-$ROOT/build/bench/floor}
 SPAWN=${BENCH_SPAWN:-$ROOT/build/bench/spawn}
 REF_SS=${BENCH_REF_SECRETSERVICE:-/usr/bin/docker-credential-secretservice}
@@ -59,6 +60,12 @@ filler() { # I SECRET_PREFIX -> a store request for filler entry I
 target() { # SECRET
 	printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$TARGET" "$TARGET_USER" "$1"
 }
+
+# Nothing of the caller's set-up (an ambient GITHUB_TOKEN, a store chosen
+# by DOCKER_CREDENTIAL_GHCR_*, a session bus) reaches what is measured; the
+# second stage runs from this one inside its own keyring session.
+. "$ROOT/tests/lib.sh"
+[ -n "$inside" ] || t_scrub_env DOCKER_CREDENTIAL_GHCR_MODULE_DIR="$MODULE_DIR"
 
 # --- stage 2: inside the private keyring session ------------------------------
 if [ -n "$inside" ]; then

@@ -5,6 +5,7 @@
 # well-formed, never what the figures are: tests do not assert wall-clock
 # times.
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib.sh"
+t_scrub_env
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/ghcr-bench-smoke.XXXXXX")
 trap 'rm -rf "$out"' EXIT
@@ -15,7 +16,7 @@ else
 	t_fail "bench/run.sh --smoke exits 0" "exit $?; stderr: $(tail -5 "$out/stderr")"
 fi
 
-# Every path of issue 5 has a row: name, runs, median, p10/p90, ratio,
+# Every path the benchmark measures has a row: name, runs, median, p10/p90, ratio,
 # CPU, peak RSS, all numeric and the times positive.
 for row in "floor (minimal C program)" "ghcr get, Actions path" \
 	"ghcr file get (1)" "ghcr file get (3)" \
@@ -39,7 +40,7 @@ for row in "floor (minimal C program)" "ghcr get, Actions path" \
 done
 
 count=$(grep -cE '^\| .* \| (met|MISSED) \|$' "$out/report.md" 2>/dev/null)
-t_equal "targets table lists the 8 targets of issue 5" 8 "${count:-0}"
+t_equal "targets table lists the 8 targets" 8 "${count:-0}"
 if grep -qE '^Stripped sizes: helper [0-9]+ bytes' "$out/report.md" 2>/dev/null; then
 	t_pass "report gives the stripped helper size"
 else

@@ -3,5 +3,4 @@ CHECK_TARGETS += check-commands
 
 .PHONY: check-commands
 check-commands: $(TARGETS)
-	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-		bash tests/commands/commands.sh
+	$(HELPER_ENV) bash tests/commands/commands.sh

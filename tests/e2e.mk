@@ -5,5 +5,4 @@ CHECK_TARGETS += check-e2e
 
 .PHONY: check-e2e
 check-e2e: $(TARGETS)
-	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-		bash tests/e2e/run.sh
+	$(HELPER_ENV) bash tests/e2e/run.sh

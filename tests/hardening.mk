@@ -10,8 +10,7 @@ HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene
 check-hardening: $(TARGETS)
 	@failed=; for s in $(HARDENING_SUITES); do \
 		echo "--- hardening/$$s"; \
-		GHCR_HELPER=$${GHCR_HELPER:-$(abspath $(PROGRAM))} \
-		DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+		$(HELPER_ENV) $(if $(GHCR_HELPER),GHCR_HELPER=$(GHCR_HELPER)) \
 			bash tests/hardening/$$s.sh || failed="$$failed $$s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "hardening: failed:$$failed"; exit 1; fi

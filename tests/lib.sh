@@ -7,8 +7,38 @@ T_FAILED=0
 T_SKIPPED=0
 T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T_HELPER=${GHCR_HELPER:-$T_ROOT/docker-credential-ghcr}
-# The build tree's Secret Service module, found without installing it.
-export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=${DOCKER_CREDENTIAL_GHCR_MODULE_DIR:-$T_ROOT}
+# The build tree's Secret Service module, found without installing it (make
+# passes the directory of the build under test).
+T_MODULE_DIR=${DOCKER_CREDENTIAL_GHCR_MODULE_DIR:-$T_ROOT}
+export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$T_MODULE_DIR
+
+# t_scrub_env [NAME=VALUE...]: nothing of the person or runner running the
+# tests reaches the helper or the clients.  Unsets every exported
+# DOCKER_CREDENTIAL_GHCR_*, GITHUB_*, GH_*, XDG_*, DBUS_*, DOCKER_*,
+# RUNNER_* and CONTAINERS_* variable and REGISTRY_AUTH_FILE, sets
+# DOCKER_CREDENTIAL_GHCR_MODULE_DIR back to the module under test, then
+# exports each NAME=VALUE given.  What a suite must keep is expanded in
+# the call, so it is scrubbed first and set after: a suite that may run
+# inside tests/keyring-session.sh keeps the private bus with
+#   t_scrub_env "${T_KEYRING_BUS[@]}" ...
+t_scrub_env() {
+	local v
+	for v in $(compgen -e); do
+		case $v in
+		DOCKER_CREDENTIAL_GHCR_*|GITHUB_*|GH_*|XDG_*|DBUS_*|DOCKER_*|RUNNER_*|\
+		CONTAINERS_*|REGISTRY_AUTH_FILE) unset "$v" ;;
+		esac
+	done
+	export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$T_MODULE_DIR
+	for v in "$@"; do export "$v"; done
+}
+
+# Inside tests/keyring-session.sh: the private bus, as t_scrub_env sets it
+# back (empty elsewhere, where a caller's bus must not reach the suite).
+T_KEYRING_BUS=()
+if [ -n "${GHCR_KEYRING_MODE:-}" ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+	T_KEYRING_BUS=(DBUS_SESSION_BUS_ADDRESS="$DBUS_SESSION_BUS_ADDRESS")
+fi
 
 t_pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   - $1"; }
 t_fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL - $1${2:+: $2}"; }

@@ -77,15 +77,13 @@ valgrind: $(TARGETS) $(UNIT_RUNNER) $(VG_WRAPPER)
 	@rm -f $(VG_DIR)/logs/*.log
 	@failed=; \
 	echo "--- valgrind: unit tests"; \
-	GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-	GHCR_UNDER_VALGRIND=1 \
+	$(HELPER_ENV) GHCR_UNDER_VALGRIND=1 \
 		$(VALGRIND) $(VG_FLAGS) --log-file=$(abspath $(VG_DIR)/logs)/unit-%p.log \
 		$(UNIT_RUNNER) 2>&1 | sed -E 's/^([0-9]+)%: Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+)/unit tests under valgrind: \2 checks, \3 assertion failures, \4 errors (assertions are judged by check-unit; here only memory errors count)/'; \
 	for s in $(VG_SUITES); do \
 		echo "--- valgrind: $$s"; \
-		env $(VG_ENV) GHCR_HELPER=$(abspath $(VG_WRAPPER)) GHCR_REAL_HELPER=$(abspath $(PROGRAM)) \
-			DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-			bash $$s || failed="$$failed $$s"; \
+		env $(VG_ENV) $(HELPER_ENV) GHCR_HELPER=$(abspath $(VG_WRAPPER)) \
+			GHCR_REAL_HELPER=$(abspath $(PROGRAM)) bash $$s || failed="$$failed $$s"; \
 	done; \
 	dirty=$$(find $(VG_DIR)/logs -name '*.log' -size +0 | wc -l); \
 	runs=$$(ls $(VG_DIR)/logs | wc -l); \

@@ -10,20 +10,18 @@ GIO_LIBS = $(shell $(PKG_CONFIG) --libs gio-2.0)
 
 $(B)/tests/secretservice/%.o: tests/secretservice/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit $(GIO_CFLAGS) $(CHECK_CFLAGS) \
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(GIO_CFLAGS) $(CHECK_CFLAGS) \
 		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # $(ALL_LDFLAGS) carries --dynamic-list, so the dlopen()ed module finds
 # ghcr_fail()/secmem_*() in the test program as it does in the helper.
-$(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(LIB)
+$(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(CONTRACT_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(GIO_LIBS)
 
 .PHONY: check-secretservice
 ifeq ($(WITH_SECRETSERVICE),1)
 check-secretservice: $(SS_TEST) $(TARGETS)
-	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-	GHCR_HELPER=$(abspath $(PROGRAM)) \
-		tests/secretservice/run.sh $(abspath $(SS_TEST))
+	@$(HELPER_ENV) tests/secretservice/run.sh $(abspath $(SS_TEST))
 else
 check-secretservice:
 	@echo "secretservice: not built (WITH_SECRETSERVICE=0)"

@@ -22,6 +22,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
+t_scrub_env
 
 NAME=docker-credential-ghcr
 MAKE=${MAKE:-make}

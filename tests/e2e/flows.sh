@@ -13,6 +13,9 @@
 set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$E2E_DIR/../lib.sh"
+# run.sh scrubbed the caller's environment; the keyring session's bus is
+# the one thing to keep (flow_env sets the rest per flow).
+t_scrub_env "${T_KEYRING_BUS[@]}"
 
 BACKEND=$1
 shift

@@ -205,12 +205,7 @@ mkdir -p "$TMPDIR"
 
 # Keep this run's environment out of the flows: no ambient token, no
 # Actions, no user configuration leaks in from the caller.
-unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS RUNNER_TEMP \
-	GITHUB_SERVER_URL GH_HOST GH_CONFIG_DIR DOCKER_CONFIG REGISTRY_AUTH_FILE \
-	CONTAINERS_CONF CONTAINERS_STORAGE_CONF CONTAINERS_REGISTRIES_CONF
-for v in $(env | sed -n 's/^\(DOCKER_CREDENTIAL_GHCR_[A-Z_]*\)=.*/\1/p'); do
-	[ "$v" = DOCKER_CREDENTIAL_GHCR_MODULE_DIR ] || unset "$v"
-done
+t_scrub_env
 
 KEYRING_SESSION=${E2E_KEYRING_SESSION:-$T_ROOT/tests/keyring-session.sh}
 # The whole suite must finish in 3 minutes: each batch of flows gets what is

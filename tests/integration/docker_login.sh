@@ -36,6 +36,7 @@ backend_flow() {
 }
 
 if [ "${1:-}" = --inner ]; then
+	t_scrub_env "${T_KEYRING_BUS[@]}"
 	backend_flow "$2" "$3"
 	echo "$T_PASSED $T_FAILED" > "$3/counts-$2"
 	exit 0
@@ -54,7 +55,8 @@ work=$(mktemp -d /tmp/ghcr-login-XXXXXX)
 registry_pid=
 cleanup() { [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_DATA_HOME=$work/home/.local/share
+t_scrub_env HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
+	XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME" "$work/data"
 htpasswd -Bbn $user "$password" > "$work/htpasswd"
 cat > "$work/registry.yml" <<CFG

@@ -7,7 +7,8 @@
 #   tests/keyring-session.sh --activatable bash tests/secretservice/activatable.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-export DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice
+t_scrub_env "${T_KEYRING_BUS[@]}" DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice \
+	DOCKER_CREDENTIAL_GHCR_GH_CLI=off
 H=$T_HELPER
 
 if [ "${GHCR_KEYRING_MODE:-}" != activatable ]; then

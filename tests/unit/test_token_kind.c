@@ -86,12 +86,12 @@ START_TEST(test_fine_grained_warning_names_the_fix)
 }
 END_TEST
 
-Suite *suite_cmd_token_kind(void);
+Suite *suite_token_kind(void);
 
 Suite *
-suite_cmd_token_kind(void)
+suite_token_kind(void)
 {
-	Suite *s = suite_create("cmd_token_kind");
+	Suite *s = suite_create("token_kind");
 	TCase *tc = tcase_create("kinds");
 	int n = (int)(sizeof(cases) / sizeof(cases[0]));
 

@@ -1,13 +1,16 @@
 #!/bin/bash
-# Command-line checks of the Secret Service backend: the real helper binary
-# ($GHCR_HELPER, default ./docker-credential-ghcr) speaking the credential
-# protocol against the private gnome-keyring of tests/keyring-session.sh,
-# beside Debian's docker-credential-secretservice on the same keyring when
-# it is installed.  Run it through the harness:
-#   tests/keyring-session.sh bash tests/secretservice/cli.sh
+# What only the Secret Service backend does, seen from the command line: the
+# real helper against the private gnome-keyring of tests/keyring-session.sh
+# as libsecret's own client (secret-tool) and Debian's
+# docker-credential-secretservice see it on the same keyring (one item per
+# registry, neither helper touching the other's items), and failing fast
+# without a bus or with the keyring locked.  The protocol itself is
+# tests/integration/cli.sh secretservice.  Run it through the harness:
+#   tests/keyring-session.sh bash tests/secretservice/keyring_cli.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-export DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice
+t_scrub_env "${T_KEYRING_BUS[@]}" \
+	DOCKER_CREDENTIAL_GHCR_BACKEND=secretservice DOCKER_CREDENTIAL_GHCR_GH_CLI=off
 H=$T_HELPER
 
 if [ "${GHCR_KEYRING_MODE:-}" != keyring ]; then
@@ -44,28 +47,14 @@ trap 'rm -f "$T_ERR"' EXIT
 store() { printf '%s' "$1" | "$H" store; }
 get() { printf '%s' "$1" | "$H" get; }
 
-ms store '{"ServerURL":"https://ghcr.io/","Username":"octocat","Secret":"ghp_cli_first"}'
-t_equal "store exits 0" 0 "$rc"
-ms get ghcr.io
-t_equal "get answers what store stored" \
-	'{"ServerURL":"ghcr.io","Username":"octocat","Secret":"ghp_cli_first"}' "$out"
-
 store '{"ServerURL":"ghcr.io","Username":"hubot","Secret":"ghp_cli_second"}'
-ms get ghcr.io
-t_equal "storing again replaces (get answers the new login)" \
-	'{"ServerURL":"ghcr.io","Username":"hubot","Secret":"ghp_cli_second"}' "$out"
+ms store '{"ServerURL":"https://ghcr.io/","Username":"hubot","Secret":"ghp_cli_second"}'
+t_equal "store exits 0" 0 "$rc"
 # libsecret's own client decrypts what our session encrypted.
 t_equal "secret-tool reads the stored token" ghp_cli_second \
 	"$(secret-tool lookup xdg:schema io.github.docker-credential-ghcr server ghcr.io 2>&1)"
 n=$(secret-tool search --all xdg:schema io.github.docker-credential-ghcr server ghcr.io 2>&1 | grep -c '^\[')
 t_equal "storing again leaves one keyring item" 1 "$n"
-
-store '{"ServerURL":"registry.example:5000","Username":"zoë","Secret":"pw"}'
-ms "$H" list
-t_equal "list shows every server and username" \
-	'{"ghcr.io":"hubot","registry.example:5000":"zoë"}' \
-	"$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True, separators=(",", ":"), ensure_ascii=False))')"
-if ! grep -q ghp_ <<<"$out"; then t_pass "list prints no secret"; else t_fail "list prints no secret" "$out"; fi
 
 # Debian's reference helper on the same keyring: neither sees the other's items.
 if command -v docker-credential-secretservice >/dev/null 2>&1; then
@@ -86,9 +75,8 @@ fi
 
 ms get ghcr.io
 t_equal "get after erase says not found" "credentials not found in native keychain" "$out"
-t_equal "get after erase exits 1" 1 "$rc"
-ms sh -c "printf ghcr.io | '$H' erase"
-t_equal "erase of nothing exits 0" 0 "$rc"
+n=$(secret-tool search --all xdg:schema io.github.docker-credential-ghcr server ghcr.io 2>&1 | grep -c '^\[')
+t_equal "erase leaves no keyring item" 0 "$n"
 
 # Failing fast, with one line on stdout and the reason on stderr.
 ms env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=/nonexistent sh -c "printf ghcr.io | '$H' get"

@@ -91,12 +91,12 @@ START_TEST(test_password_stdin_refuses_empty_input)
 }
 END_TEST
 
-Suite *suite_cmd_tty(void);
+Suite *suite_tty(void);
 
 Suite *
-suite_cmd_tty(void)
+suite_tty(void)
 {
-	Suite *s = suite_create("cmd_tty");
+	Suite *s = suite_create("tty");
 	TCase *tc = tcase_create("lines");
 
 	tcase_add_loop_test(tc, test_clean_line, 0, (int)(sizeof(lines) / sizeof(lines[0])));

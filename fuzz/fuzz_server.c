@@ -34,7 +34,8 @@ fail(const char *what, const char *a, const char *b)
 }
 
 /* The registry hosts of github.com and of the configured server, derived
- * independently of github.c from SPEC §3. */
+ * independently of github.c from the README's list of GitHub registry
+ * hosts. */
 static int
 known_hosts(const char *configured, char known[KNOWN_MAX][SERVER_MAX])
 {

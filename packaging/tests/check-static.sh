@@ -12,6 +12,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
+t_scrub_env
 
 MAKE=${MAKE:-make}
 NAME=docker-credential-ghcr

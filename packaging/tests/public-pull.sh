@@ -13,6 +13,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$HERE/../../tests/lib.sh"
+t_scrub_env
 R=$1
 
 if [ -z "${PULL_IN_NAMESPACE:-}" ]; then

@@ -182,12 +182,10 @@ done
 
 # --- the helper's environment: a fresh HOME, the file store, the test CA,
 # the API stand-in, no ambient token, no GitHub CLI, no proxy.
-unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS RUNNER_TEMP GITHUB_SERVER_URL \
-	GH_HOST GH_CONFIG_DIR DOCKER_CONFIG https_proxy HTTPS_PROXY http_proxy HTTP_PROXY \
-	all_proxy ALL_PROXY no_proxy NO_PROXY CURL_CA_BUNDLE SSL_CERT_DIR
-for v in $(env | sed -n 's/^\(DOCKER_CREDENTIAL_GHCR_[A-Z_]*\)=.*/\1/p'); do
-	[ "$v" = DOCKER_CREDENTIAL_GHCR_MODULE_DIR ] || unset "$v"
-done
+t_scrub_env
+# What curl reads besides: no proxy and no other CA unless a case sets one.
+unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY \
+	no_proxy NO_PROXY CURL_CA_BUNDLE SSL_CERT_DIR
 export SSL_CERT_FILE=$T/ca.crt
 export DOCKER_CREDENTIAL_GHCR_BACKEND=file DOCKER_CREDENTIAL_GHCR_GH_CLI=off
 export DOCKER_CREDENTIAL_GHCR_GITHUB_API=https://api.github.test:8443/

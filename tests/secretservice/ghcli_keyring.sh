@@ -29,8 +29,7 @@ fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/ghcr-ghkeyring.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
-unset GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS GITHUB_SERVER_URL \
-	DOCKER_CREDENTIAL_GHCR_GH_CLI DOCKER_CREDENTIAL_GHCR_HOSTS
+t_scrub_env "${T_KEYRING_BUS[@]}"
 export GH_CONFIG_DIR=$W/gh
 export DOCKER_CREDENTIAL_GHCR_BACKEND=file
 export DOCKER_CREDENTIAL_GHCR_STORE=$W/store/credentials

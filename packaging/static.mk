@@ -1,7 +1,8 @@
 # The static helper: `make static` (this machine's architecture) and `make
 # static-arm64` (cross-built with Debian's aarch64-linux-gnu compiler and the
 # arm64 jansson and OpenSSL libraries of a multiarch install).  It is the
-# embedded build (WITH_SECRETSERVICE=0: file store only) with jansson and
+# embedded build (WITH_SECRETSERVICE=0: file store only; WITH_CURL=0: no
+# check module, which a static binary could not load) with jansson and
 # libcrypto linked in (GHCR_CRYPTO_STATIC: no dlopen of libcrypto, see
 # store/file_crypto.c), linked -static-pie so it keeps ASLR: it needs no
 # shared library at all, so one file runs on any Linux of its architecture.
@@ -24,7 +25,7 @@ STATIC_CROSS_PKGCONFIG = /usr/lib/$(STATIC_CROSS)/pkgconfig:/usr/share/pkgconfig
 STATIC_SOURCE_DIGEST = bash packaging/action/source-digest.sh .
 
 # Sub-makes start clean (see PKG_ENV): only these variables reach them.
-STATIC_VARS = WITH_SECRETSERVICE=0 PREFIX=/usr/local \
+STATIC_VARS = WITH_SECRETSERVICE=0 WITH_CURL=0 PREFIX=/usr/local \
 	CFLAGS='-O2 -ffunction-sections -fdata-sections' \
 	CPPFLAGS=-DGHCR_CRYPTO_STATIC \
 	LDFLAGS='-static-pie -Wl,--gc-sections -Wl,--build-id=sha1 -s' \

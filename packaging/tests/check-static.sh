@@ -58,7 +58,7 @@ if [ -x "$S" ]; then
 	# Reproducible: the same source built in another directory.
 	rm -rf build/static-again
 	if env -u MAKEFLAGS "$MAKE" -s --no-print-directory O=build/static-again \
-		WITH_SECRETSERVICE=0 PREFIX=/usr/local CFLAGS='-O2 -ffunction-sections -fdata-sections' \
+		WITH_SECRETSERVICE=0 WITH_CURL=0 PREFIX=/usr/local CFLAGS='-O2 -ffunction-sections -fdata-sections' \
 		CPPFLAGS=-DGHCR_CRYPTO_STATIC LDFLAGS='-static-pie -Wl,--gc-sections -Wl,--build-id=sha1 -s' \
 		LIBS='-ljansson -lcrypto' >"$OUT/again.log" 2>&1; then
 		t_equal "static: a second build elsewhere has the same bytes" \

@@ -48,10 +48,9 @@ list_send_next(struct list_fetch *f)
 	call->f = f;
 	call->index = f->next++;
 	f->pending++;
-	/* No per-call timeout: the watchdog's deadline governs. */
 	g_dbus_connection_call(f->h->bus, SECRETS_NAME, f->paths[call->index],
 	    PROPS_IFACE, "GetAll", g_variant_new("(s)", ITEM_IFACE),
-	    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
+	    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    f->h->cancel, list_got_props, call);
 }
 
@@ -67,7 +66,6 @@ list_got_props(GObject *src, GAsyncResult *res, gpointer data)
 	if (reply != NULL) {
 		g_variant_get(reply, "(@a{sv})", &f->replies[call->index]);
 		g_variant_unref(reply);
-		watchdog_extend(f->w, DEADLINE_MS); /* progress */
 	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
 		/* Deleted since the search: simply not listed. */

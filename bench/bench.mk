@@ -7,21 +7,23 @@
 # helper's own compiler, flags and hardening.
 
 BENCH_FLOOR = $(B)/bench/floor
+BENCH_EVP_FLOOR = $(B)/bench/evp_floor
 BENCH_SPAWN = $(B)/bench/spawn
 BENCH_ENV = BENCH_HELPER=$(abspath $(PROGRAM)) BENCH_MODULE_DIR=$(abspath $(O)) \
-	BENCH_FLOOR=$(abspath $(BENCH_FLOOR)) BENCH_SPAWN=$(abspath $(BENCH_SPAWN))
+	BENCH_FLOOR=$(abspath $(BENCH_FLOOR)) BENCH_SPAWN=$(abspath $(BENCH_SPAWN)) \
+	BENCH_EVP_FLOOR=$(abspath $(BENCH_EVP_FLOOR))
 # `make bench BENCH_ARGS="--runs 500 --out bench/results"`
 BENCH_ARGS ?=
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $<
 
 .PHONY: bench check-bench-smoke
-bench: $(TARGETS) $(BENCH_FLOOR) $(BENCH_SPAWN)
+bench: $(TARGETS) $(BENCH_FLOOR) $(BENCH_EVP_FLOOR) $(BENCH_SPAWN)
 	$(BENCH_ENV) bash bench/run.sh $(BENCH_ARGS)
 
 CHECK_TARGETS += check-bench-smoke
-check-bench-smoke: $(TARGETS) $(BENCH_FLOOR) $(BENCH_SPAWN)
+check-bench-smoke: $(TARGETS) $(BENCH_FLOOR) $(BENCH_EVP_FLOOR) $(BENCH_SPAWN)
 	$(BENCH_ENV) bash bench/smoke.sh

@@ -390,14 +390,16 @@ report() {
 		awk -F'\t' '{ printf "| %s | %s |\n", $1, $2 }' "$W/ir.tsv"
 		echo
 	fi
-	echo "### Targets (issues 5 and 13): ratios of medians from this run; met/MISSED judges the wall ratio, and the instruction ratio where there is one"
+	echo "### Targets (issues 5 and 13): ratios of medians from this run; met/MISSED judges the wall ratio (and the instruction ratio where the goal says so)"
 	echo
 	{ cat "$W/results.tsv"; cat "$W"/list*.tsv 2>/dev/null || true; } | awk -F'\t' -v size="$helper_size" -v n="$entries" \
 		-v irfile="$W/ir.tsv" -v burstfile="$W/burst.tsv" '
-		{ med[$1] = $3; cpu[$1] = $6; rss[$1] = $7 }
-		# WHAT A B GOAL CMP LIMIT: A/B on wall-clock medians, on CPU
-		# medians, and on instructions when both were counted.
-		function ratio(what, a, b, goal, cmp, limit,   r, ri, ok, rs) {
+		# The main table first: the list tables repeat the floor.
+		!($1 in med) { med[$1] = $3; cpu[$1] = $6; rss[$1] = $7 }
+		# WHAT A B GOAL CMP LIMIT [BYIR]: A/B on wall-clock medians, on
+		# CPU medians, and on instructions when both were counted; BYIR:
+		# the goal holds for the instruction ratio too.
+		function ratio(what, a, b, goal, cmp, limit, byir,   r, ri, ok, rs) {
 			if (med[a] == 0 || med[b] == 0 || cpu[b] == 0) {
 				printf "| %s | | | | %s | FAILED |\n", what, goal
 				return
@@ -405,7 +407,7 @@ report() {
 			r = med[a] / med[b]
 			ri = (ir[a] > 0 && ir[b] > 0) ? ir[a] / ir[b] : 0
 			ok = (cmp == "le" ? r <= limit : r >= limit)
-			if (ri > 0) ok = ok && (cmp == "le" ? ri <= limit : ri >= limit)
+			if (byir && ri > 0) ok = ok && (cmp == "le" ? ri <= limit : ri >= limit)
 			rs = ""
 			if (ri > 0) rs = sprintf("%.3f×", ri)
 			printf "| %s | %.2f× | %.2f× | %s | %s | %s |\n", what, r, cpu[a] / cpu[b],
@@ -425,8 +427,8 @@ report() {
 			print "| target | wall ratio | CPU ratio | instruction ratio | goal | |"
 			print "|---|--:|--:|--:|--:|---|"
 			ratio("Actions-path get / floor", a, f, "≤ 1.5×", "le", 1.5)
-			ratio("file get (1) / EVP floor (1)", f1, e1, "≤ 1.1×", "le", 1.1)
-			ratio("file get (" n ") / EVP floor (" n ")", fn, en, "≤ 1.1×", "le", 1.1)
+			ratio("file get (1) / EVP floor (1)", f1, e1, "≤ 1.1× (wall and instructions)", "le", 1.1, 1)
+			ratio("file get (" n ") / EVP floor (" n ")", fn, en, "≤ 1.1× (wall and instructions)", "le", 1.1, 1)
 			ratio("file get (" n ") / file get (1)", fn, f1, "≤ 2×", "le", 2)
 			ratio("reference SS get / our SS get", rg, sg, "≥ 1.5×", "ge", 1.5)
 			for (k = 0; k < 3; k++) {
@@ -444,6 +446,7 @@ report >"$W/report.md"
 if [ -n "$out" ]; then
 	mkdir -p "$out"
 	cp "$W/report.md" "$W/results.tsv" "$out/"
+	for f in "$W/ir.tsv" "$W/burst.tsv" "$W"/list*.tsv; do [ ! -f "$f" ] || cp "$f" "$out/"; done
 fi
 cat "$W/report.md"
 if [ "$status" -ne 0 ]; then

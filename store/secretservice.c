@@ -25,6 +25,7 @@
 #include "secretservice.h"
 
 #include <string.h>
+#include <unistd.h>
 
 const SecretSchema ghcr_schema = {
 	.name = "io.github.docker-credential-ghcr",
@@ -143,6 +144,7 @@ int
 ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	GError *err = NULL;
+	GIOStream *stream;
 	gchar *address;
 	int r;
 
@@ -159,11 +161,33 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 	 * is never reached.
 	 */
 	address = session_bus_address();
-	h->bus = g_dbus_connection_new_for_address_sync(address,
-	    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-	    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
-	    h->cancel, &err);
+	/* The stream first, then the handshake: the socket's peer is the
+	 * bus daemon, whose activity tells a busy bus from a dead one
+	 * (ss_deadline.c). */
+	stream = g_dbus_address_get_stream_sync(address, NULL, h->cancel, &err);
 	g_free(address);
+	if (stream != NULL && G_IS_SOCKET_CONNECTION(stream)) {
+		GCredentials *cred = g_socket_get_credentials(
+		    g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream)), NULL);
+
+		if (cred != NULL) {
+			h->bus_pid = g_credentials_get_unix_pid(cred, NULL);
+			/* A socket this very process listens on (tests) is
+			 * no bus daemon to watch. */
+			if (h->bus_pid == getpid())
+				h->bus_pid = 0;
+			if (h->bus_pid > 0)
+				watchdog_know_bus(w, h->bus_pid);
+			g_object_unref(cred);
+		}
+	}
+	if (stream != NULL) {
+		h->bus = g_dbus_connection_new_sync(stream, NULL,
+		    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+		    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+		    h->cancel, &err);
+		g_object_unref(stream);
+	}
 	if (h->bus == NULL) {
 		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 			return fail_gerror(err, "connecting to the session bus", w);
@@ -172,6 +196,7 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 		g_error_free(err);
 		return r;
 	}
+	watch_answers(h);
 	/* Whether a Secret Service is there is learnt from the first real
 	 * call (the bus answers ServiceUnknown at once when the name is
 	 * neither owned nor activatable), which saves a round trip on every
@@ -190,6 +215,7 @@ ss_close(void *handle)
 	if (!module_abandoned)
 		g_free(h->session);
 	if (!module_abandoned) {
+		unwatch_answers(h);
 		if (h->service != NULL)
 			g_object_unref(h->service);
 		if (h->bus != NULL)
@@ -409,7 +435,7 @@ delete_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 			continue;
 		reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME,
 		    paths[i], ITEM_IFACE, "Delete", NULL, G_VARIANT_TYPE("(o)"),
-		    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, &err);
+		    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT, h->cancel, &err);
 		if (reply == NULL) {
 			if (is_locked_error(err)) {
 				g_error_free(err);
@@ -466,7 +492,7 @@ default_collection(struct ss_handle *h, struct watchdog *w, const char *server,
 	*out = NULL;
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, SERVICE_PATH,
 	    SERVICE_IFACE, "ReadAlias", g_variant_new("(s)", "default"),
-	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (reply == NULL)
 		return fail_gerror(err, "finding the default keyring", w);
@@ -568,7 +594,7 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, collection,
 	    COLLECTION_IFACE, "CreateItem",
 	    g_variant_new("(a{sv}@(oayays)b)", &props, secret, TRUE),
-	    G_VARIANT_TYPE("(oo)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    G_VARIANT_TYPE("(oo)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	secret = NULL; /* consumed by the call */
 	if (reply == NULL) {

@@ -17,7 +17,7 @@ ask_bus(struct ss_handle *h, const struct watchdog *w, const char *method,
 
 	*out = g_dbus_connection_call_sync(h->bus, "org.freedesktop.DBus",
 	    "/org/freedesktop/DBus", "org.freedesktop.DBus", method, args,
-	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (*out == NULL)
 		return fail_gerror(err, "asking the bus for the Secret Service", w);
@@ -81,7 +81,7 @@ get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
 	*out = NULL;
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, path,
 	    PROPS_IFACE, "Get", g_variant_new("(ss)", iface, prop),
-	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (reply == NULL)
 		return fail_gerror(err, "reading a keyring item", w);
@@ -122,7 +122,7 @@ search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
 	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME,
 	    SERVICE_PATH, SERVICE_IFACE, "SearchItems",
 	    g_variant_new("(a{ss})", &b), G_VARIANT_TYPE("(aoao)"),
-	    G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS, h->cancel, &err);
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT, h->cancel, &err);
 	if (reply == NULL)
 		return fail_gerror(err, "searching the keyring", w);
 	g_variant_get(reply, "(@ao@ao)", &u, &l);
@@ -183,7 +183,7 @@ pending_call_send(struct ss_handle *h, GMainContext *ctx,
 	pc->sent = 1;
 	g_main_context_push_thread_default(ctx);
 	g_dbus_connection_call(h->bus, SECRETS_NAME, path, iface, method, args,
-	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, DEADLINE_MS,
+	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, pending_call_done, pc);
 	g_main_context_pop_thread_default(ctx);
 }

@@ -7,13 +7,16 @@
 #include "ss_private.h"
 #include "errors.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 unsigned int
 deadline_ms(void)
@@ -91,23 +94,197 @@ timespec_passed(const struct timespec *t)
 	    (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
+/* What the watchdog samples of the bus daemon and the keyring daemon. */
+struct activity {
+	long long ns;  /* CPU both have used so far; -1: neither is visible */
+	int running;   /* a thread of either is running or waiting for a CPU */
+};
+
+/* Reads a small /proc file into buf; 0 on success. */
+static int
+read_small(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int r = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, (int)size, f) != NULL)
+		r = 0;
+	fclose(f);
+	return r;
+}
+
+/*
+ * Adds what process `pid` has done to *a: the CPU of all its threads
+ * (/proc/PID/task/TID/schedstat, nanoseconds; the threads' utime and stime
+ * in clock ticks where the kernel has no schedstat) and whether one of
+ * them is runnable.  A process that cannot be seen (another PID
+ * namespace, hidepid) adds nothing.
+ */
+static void
+process_activity(pid_t pid, struct activity *a)
+{
+	char path[80], buf[512];
+	long hz = sysconf(_SC_CLK_TCK);
+	DIR *d;
+	struct dirent *e;
+
+	if (pid <= 0 || pid == getpid())
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		long long ns = -1;
+		unsigned long long ut, st;
+		const char *p;
+		char state;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/stat",
+		    (long)pid, e->d_name);
+		if (read_small(path, buf, sizeof(buf)) != 0 ||
+		    (p = strrchr(buf, ')')) == NULL)
+			continue;
+		/* After "pid (comm) ": state, then utime and stime are the
+		 * 12th and 13th fields. */
+		if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		    "%llu %llu", &state, &ut, &st) != 3)
+			continue;
+		if (state == 'R')
+			a->running = 1;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/schedstat",
+		    (long)pid, e->d_name);
+		if (read_small(path, buf, sizeof(buf)) != 0 ||
+		    sscanf(buf, "%lld", &ns) != 1 || ns < 0)
+			ns = hz > 0 ? (long long)((ut + st) *
+			    (1000000000ULL / (unsigned long)hz)) : 0;
+		a->ns = (a->ns < 0 ? 0 : a->ns) + ns;
+	}
+	closedir(d);
+}
+
+/*
+ * Samples the bus daemon (its pid came with the connection's socket) and
+ * the Secret Service daemon, whose process is asked of the bus once per
+ * handle (GetConnectionUnixProcessID, answered by the bus itself, busy
+ * keyring or not).  Runs on the watchdog thread, without its lock.
+ */
+static void
+sample_activity(struct watchdog *w, pid_t bus_pid, struct activity *a)
+{
+	GVariant *reply;
+	guint32 pid;
+
+	a->ns = -1;
+	a->running = 0;
+	process_activity(bus_pid, a);
+	if (w->bus == NULL || w->provider == NULL || *w->provider < 0)
+		return;
+	if (*w->provider == 0) {
+		reply = g_dbus_connection_call_sync(w->bus, "org.freedesktop.DBus",
+		    "/org/freedesktop/DBus", "org.freedesktop.DBus",
+		    "GetConnectionUnixProcessID", g_variant_new("(s)", SECRETS_NAME),
+		    G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+		    WATCHDOG_GRACE_MS, NULL, NULL);
+		if (reply == NULL)
+			return; /* not owned (yet): ask again next time */
+		g_variant_get(reply, "(u)", &pid);
+		g_variant_unref(reply);
+		*w->provider = pid > 0 ? (pid_t)pid : -1;
+	}
+	process_activity(*w->provider, a);
+}
+
+static int
+timespec_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static long long
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/*
+ * The watchdog: waits for the deadline (w->soft, which answers from the
+ * daemon and unlock prompts move); half-way through a window it notes the
+ * daemon's CPU time, and at the deadline grants another window if the
+ * daemon has been working since (see DEADLINE_MS in ss_private.h).
+ * Otherwise it cancels the operation and, should that be ignored,
+ * interrupts the calling thread.
+ */
 static void *
 watchdog_main(void *arg)
 {
 	struct watchdog *w = arg;
-	struct timespec hard;
+	struct timespec hard, half;
+	struct activity base = { -1, 0 }, now;
+	int noted = 0; /* base was sampled in this window */
+	pid_t bus_pid;
 
 	pthread_mutex_lock(&w->mu);
-	/* The deadline may move (an unlock prompt extends it), so it is
-	 * re-read after every wake-up. */
-	while (!w->done && !timespec_passed(&w->soft))
-		pthread_cond_timedwait(&w->cv, &w->mu, &w->soft);
+	for (;;) {
+		if (w->done)
+			break;
+		/* The point half-way through the current window. */
+		half = w->soft;
+		half.tv_sec -= w->budget_ms / 2000;
+		half.tv_nsec -= (long)(w->budget_ms / 2 % 1000) * 1000000L;
+		if (half.tv_nsec < 0) {
+			half.tv_sec--;
+			half.tv_nsec += 1000000000L;
+		}
+		if (!noted && !timespec_passed(&half)) {
+			pthread_cond_timedwait(&w->cv, &w->mu, &half);
+			continue;
+		}
+		if (!noted && !timespec_passed(&w->soft)) {
+			bus_pid = w->bus_pid;
+			pthread_mutex_unlock(&w->mu);
+			sample_activity(w, bus_pid, &base);
+			pthread_mutex_lock(&w->mu);
+			noted = 1;
+			continue;
+		}
+		if (!timespec_passed(&w->soft)) {
+			pthread_cond_timedwait(&w->cv, &w->mu, &w->soft);
+			continue;
+		}
+		/* The deadline passed: are the daemons busy, or quiet? */
+		if (ms_since(&w->answered) >= BUSY_PATIENCE_MS) {
+			w->out_of_patience = 1;
+			break;
+		}
+		bus_pid = w->bus_pid;
+		pthread_mutex_unlock(&w->mu);
+		sample_activity(w, bus_pid, &now);
+		pthread_mutex_lock(&w->mu);
+		if (now.running || (noted && base.ns >= 0 &&
+		    now.ns - base.ns >= BUSY_MIN_CPU_NS)) {
+			clock_gettime(CLOCK_MONOTONIC, &w->soft);
+			timespec_add_ms(&w->soft, w->budget_ms);
+			w->busy_waits++;
+			noted = 0;
+			continue;
+		}
+		break;
+	}
 	if (!w->done) {
 		w->fired = 1;
 		pthread_mutex_unlock(&w->mu);
 		g_cancellable_cancel(w->cancel);
 		pthread_mutex_lock(&w->mu);
-		hard = w->soft;
+		clock_gettime(CLOCK_MONOTONIC, &hard);
 		timespec_add_ms(&hard, WATCHDOG_GRACE_MS);
 		while (!w->done && !timespec_passed(&hard))
 			pthread_cond_timedwait(&w->cv, &w->mu, &hard);
@@ -116,6 +293,81 @@ watchdog_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
+}
+
+/*
+ * The operation under way, for the connection filter below (the filter
+ * runs on GDBus's worker thread).
+ */
+static pthread_mutex_t current_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct watchdog *current;
+
+/* An answer from the daemon: the window starts again. */
+static void
+watchdog_answered(struct watchdog *w)
+{
+	struct timespec soft;
+
+	pthread_mutex_lock(&w->mu);
+	clock_gettime(CLOCK_MONOTONIC, &w->answered);
+	soft = w->answered;
+	timespec_add_ms(&soft, w->budget_ms);
+	/* Never shortens a window an unlock prompt has lengthened. */
+	if (timespec_before(&w->soft, &soft))
+		w->soft = soft;
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Sees every message the connection receives, on GDBus's worker thread:
+ * a reply or error from anyone but the bus itself is the daemon's. */
+static GDBusMessage *
+answer_filter(GDBusConnection *bus, GDBusMessage *msg, gboolean incoming,
+    gpointer data)
+{
+	GDBusMessageType type;
+	const char *sender;
+
+	(void)bus;
+	(void)data;
+	if (!incoming)
+		return msg;
+	type = g_dbus_message_get_message_type(msg);
+	if (type != G_DBUS_MESSAGE_TYPE_METHOD_RETURN &&
+	    type != G_DBUS_MESSAGE_TYPE_ERROR)
+		return msg;
+	sender = g_dbus_message_get_sender(msg);
+	if (sender == NULL || strcmp(sender, "org.freedesktop.DBus") == 0)
+		return msg;
+	pthread_mutex_lock(&current_mu);
+	if (current != NULL)
+		watchdog_answered(current);
+	pthread_mutex_unlock(&current_mu);
+	return msg;
+}
+
+void
+watch_answers(struct ss_handle *h)
+{
+	if (h->bus != NULL && h->filter == 0)
+		h->filter = g_dbus_connection_add_filter(h->bus, answer_filter,
+		    NULL, NULL);
+}
+
+void
+unwatch_answers(struct ss_handle *h)
+{
+	if (h->bus != NULL && h->filter != 0)
+		g_dbus_connection_remove_filter(h->bus, h->filter);
+	h->filter = 0;
+}
+
+/* The bus daemon's process, learnt while connecting (its socket's peer). */
+void
+watchdog_know_bus(struct watchdog *w, pid_t pid)
+{
+	pthread_mutex_lock(&w->mu);
+	w->bus_pid = pid;
+	pthread_mutex_unlock(&w->mu);
 }
 
 /* Moves the deadline to `ms` from now (used around an unlock prompt). */
@@ -155,9 +407,16 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 	w.caller = pthread_self();
 	w.cancel = g_cancellable_new();
 	w.budget_ms = DEADLINE_MS;
+	w.bus = h->bus;
+	w.provider = &h->provider;
+	w.bus_pid = h->bus_pid;
 	clock_gettime(CLOCK_MONOTONIC, &w.soft);
+	w.answered = w.soft;
 	timespec_add_ms(&w.soft, DEADLINE_MS);
 	h->cancel = w.cancel;
+	pthread_mutex_lock(&current_mu);
+	current = &w;
+	pthread_mutex_unlock(&current_mu);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = watchdog_signal;
@@ -181,6 +440,9 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 		    w.budget_ms + WATCHDOG_GRACE_MS, FILE_HINT);
 	}
 
+	pthread_mutex_lock(&current_mu);
+	current = NULL;
+	pthread_mutex_unlock(&current_mu);
 	if (have_thread) {
 		pthread_mutex_lock(&w.mu);
 		w.done = 1;

@@ -57,7 +57,12 @@ fail_gerror(GError *err, const char *what, const struct watchdog *w)
 {
 	int r;
 
-	if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+	if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+	    w != NULL && w->out_of_patience) {
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service stayed busy "
+		    "and did not answer %s for %u s; %s", what,
+		    BUSY_PATIENCE_MS / 1000, FILE_HINT);
+	} else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
 		    "answer %s within %u ms (is the keyring daemon stuck?); %s",
 		    what, w != NULL ? w->budget_ms : DEADLINE_MS, FILE_HINT);

@@ -1,7 +1,8 @@
 /*
  * The Secret Service module's list: every item of our schema, with its
- * server and username, fetched in one search and pipelined property reads,
- * without opening a session, reading a secret or prompting anyone.
+ * server and username, fetched in one search and pipelined reads of each
+ * item's Attributes, without opening a session, reading a secret or
+ * prompting anyone.
  */
 #include "ss_private.h"
 #include "errors.h"
@@ -9,9 +10,13 @@
 #include <string.h>
 
 /*
- * list: one SearchItems, then every item's properties fetched with
- * pipelined asynchronous Properties.GetAll calls, a window of them in
- * flight at once, so N items cost about N/LIST_WINDOW round trips, not N.
+ * list: one SearchItems, then every item's Attributes (the one property
+ * list needs: Properties.Get, not GetAll, which makes the daemon build
+ * the label, dates and lock state too) fetched with pipelined asynchronous
+ * calls, a window of them in flight at once, so N items cost about
+ * N/LIST_WINDOW round trips, not N.  Only a server held by several items
+ * (a foreign writer, or a store that crashed before pruning) costs one
+ * more read per item, of Modified, to pick the newest as get does.
  * Attributes are readable without unlocking, and no session is opened: no
  * secret moves and nobody is prompted.  The deadline counts from the last
  * reply, so a keyring of thousands of items is listed however long that
@@ -24,7 +29,7 @@ struct list_fetch {
 	struct watchdog *w;
 	gchar **paths;
 	size_t n, next;      /* paths, and the next one to ask about */
-	GVariant **replies;  /* a{sv} per path, NULL when it failed */
+	GVariant **replies;  /* a{ss} per path, NULL when it failed */
 	GError *error;       /* first failure */
 	size_t pending;
 };
@@ -36,7 +41,7 @@ struct list_call {
 
 static void list_got_props(GObject *src, GAsyncResult *res, gpointer data);
 
-/* Sends the next GetAll, if any is left and nothing has failed. */
+/* Sends the next Get, if any is left and nothing has failed. */
 static void
 list_send_next(struct list_fetch *f)
 {
@@ -48,10 +53,9 @@ list_send_next(struct list_fetch *f)
 	call->f = f;
 	call->index = f->next++;
 	f->pending++;
-	/* No per-call timeout: the watchdog's deadline governs. */
 	g_dbus_connection_call(f->h->bus, SECRETS_NAME, f->paths[call->index],
-	    PROPS_IFACE, "GetAll", g_variant_new("(s)", ITEM_IFACE),
-	    G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
+	    PROPS_IFACE, "Get", g_variant_new("(ss)", ITEM_IFACE, "Attributes"),
+	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    f->h->cancel, list_got_props, call);
 }
 
@@ -65,9 +69,14 @@ list_got_props(GObject *src, GAsyncResult *res, gpointer data)
 
 	reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &err);
 	if (reply != NULL) {
-		g_variant_get(reply, "(@a{sv})", &f->replies[call->index]);
+		GVariant *v;
+
+		g_variant_get(reply, "(v)", &v);
+		if (g_variant_is_of_type(v, G_VARIANT_TYPE("a{ss}")))
+			f->replies[call->index] = v;
+		else
+			g_variant_unref(v);
 		g_variant_unref(reply);
-		watchdog_extend(f->w, DEADLINE_MS); /* progress */
 	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
 	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
 		/* Deleted since the search: simply not listed. */
@@ -87,6 +96,38 @@ struct list_args {
 	void *ctx;
 };
 
+/* Reads item i's Modified into mtime[i], once; an item deleted since
+ * the search counts as the oldest. */
+static int
+item_modified(struct ss_handle *h, struct watchdog *w, gchar **paths,
+    size_t i, guint64 *mtime, unsigned char *seen)
+{
+	GError *err = NULL;
+	GVariant *reply, *v;
+
+	if (seen[i])
+		return GHCR_OK;
+	seen[i] = 1;
+	reply = g_dbus_connection_call_sync(h->bus, SECRETS_NAME, paths[i],
+	    PROPS_IFACE, "Get", g_variant_new("(ss)", ITEM_IFACE, "Modified"),
+	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
+	    h->cancel, &err);
+	if (reply == NULL) {
+		if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
+		    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD)) {
+			g_error_free(err);
+			return GHCR_OK;
+		}
+		return fail_gerror(err, "listing the keyring", w);
+	}
+	g_variant_get(reply, "(v)", &v);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
+		mtime[i] = g_variant_get_uint64(v);
+	g_variant_unref(v);
+	g_variant_unref(reply);
+	return GHCR_OK;
+}
+
 static int
 do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 {
@@ -95,7 +136,8 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	struct list_fetch f;
 	GMainContext *ctx = NULL;
 	GHashTable *best = NULL; /* server -> index of newest item */
-	GVariant **attrs = NULL;
+	guint64 *mtime = NULL;     /* Modified, read only for duplicates */
+	unsigned char *seen = NULL; /* which of mtime[] are read */
 	GHashTableIter it;
 	gpointer key, val;
 	size_t n = 0, nu, nl;
@@ -137,30 +179,29 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 		goto out;
 	}
 
-	/* One entry per server, the item get would answer with.  Each
-	 * item's a{ss} is kept referenced: the strings point into it. */
-	attrs = g_new0(GVariant *, n);
+	/* One entry per server, the item get would answer with.  The
+	 * strings point into the replies, which live until the end. */
 	best = g_hash_table_new(g_str_hash, g_str_equal);
 	for (size_t i = 0; i < n; i++) {
 		const char *server, *user;
-		guint64 mtime = 0, other = 0;
 
-		if (f.replies[i] == NULL)
-			continue;
-		attrs[i] = g_variant_lookup_value(f.replies[i], "Attributes",
-		    G_VARIANT_TYPE("a{ss}"));
-		server = attribute_value(attrs[i], "server");
-		user = attribute_value(attrs[i], "username");
+		server = attribute_value(f.replies[i], "server");
+		user = attribute_value(f.replies[i], "username");
 		/* A locked item may not show its attributes; it cannot be
 		 * listed then (get would need an unlock anyway). */
 		if (server == NULL || user == NULL || *server == '\0')
 			continue;
-		g_variant_lookup(f.replies[i], "Modified", "t", &mtime);
 		if (g_hash_table_lookup_extended(best, server, NULL, &val)) {
 			size_t j = GPOINTER_TO_SIZE(val);
 
-			g_variant_lookup(f.replies[j], "Modified", "t", &other);
-			if (mtime <= other)
+			if (mtime == NULL) {
+				mtime = g_new0(guint64, n);
+				seen = g_new0(unsigned char, n);
+			}
+			if ((r = item_modified(h, w, all, j, mtime, seen)) != 0 ||
+			    (r = item_modified(h, w, all, i, mtime, seen)) != 0)
+				goto out;
+			if (mtime[i] <= mtime[j])
 				continue;
 		}
 		g_hash_table_insert(best, (gpointer)server, GSIZE_TO_POINTER(i));
@@ -168,7 +209,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_hash_table_iter_init(&it, best);
 	r = GHCR_OK;
 	while (r == GHCR_OK && g_hash_table_iter_next(&it, &key, &val)) {
-		int stop = a->fn(key, attribute_value(attrs[GPOINTER_TO_SIZE(val)],
+		int stop = a->fn(key, attribute_value(f.replies[GPOINTER_TO_SIZE(val)],
 		    "username"), a->ctx);
 
 		if (stop != 0) {
@@ -179,12 +220,8 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
  out:
 	if (best != NULL)
 		g_hash_table_unref(best);
-	if (attrs != NULL) {
-		for (size_t i = 0; i < n; i++)
-			if (attrs[i] != NULL)
-				g_variant_unref(attrs[i]);
-		g_free(attrs);
-	}
+	g_free(mtime);
+	g_free(seen);
 	if (f.replies != NULL) {
 		for (size_t i = 0; i < n; i++)
 			if (f.replies[i] != NULL)

@@ -20,14 +20,30 @@
 
 #include "store.h"
 
-#include <time.h>
+#include <sys/types.h>
 
-/* Deadline for every exchange with the bus and the keyring daemon: ample
- * for a daemon that is being bus-activated, short of the 2 s promise.
- * DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT (milliseconds) changes it
- * for very slow machines (or valgrind). */
+/*
+ * How long the helper waits for the keyring (the rule is the README's,
+ * "Secret Service: busy or absent"): an operation gets DEADLINE_MS
+ * without an answer from the bus or the keyring daemon.  When that
+ * passes, the watchdog looks at the process owning org.freedesktop.secrets:
+ * if it has used CPU since half-way through the window, it is working
+ * through other clients' requests (a burst), and the window starts again;
+ * if not (frozen, deadlocked, or ignoring us), the operation fails.  Every
+ * answer from the daemon starts the window again too.  However busy the
+ * daemon, BUSY_PATIENCE_MS without an answer ends the operation.
+ * DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT (milliseconds) changes
+ * DEADLINE_MS for very slow machines (or valgrind).
+ */
 #define DEFAULT_DEADLINE_MS 1000
 #define DEADLINE_MS deadline_ms()
+#define BUSY_PATIENCE_MS (60 * 1000)
+/* CPU the daemon must have used in the last half-window to count as busy
+ * (a daemon that only reads and queues our request uses microseconds). */
+#define BUSY_MIN_CPU_NS (1000 * 1000LL)
+/* Every D-Bus call is made with no timeout of its own: the watchdog
+ * governs, by the rule above. */
+#define CALL_TIMEOUT G_MAXINT
 /* If a call ignores cancellation this much longer, it is abandoned. */
 #define WATCHDOG_GRACE_MS 300
 /* How long a person gets to answer an unlock prompt. */
@@ -50,6 +66,9 @@ struct ss_handle {
 	GCancellable *cancel; /* the running operation's; NULL between them */
 	char *session;        /* our transfer session's object path, or NULL */
 	unsigned char key[16]; /* its AES-128 key (wiped on close) */
+	guint filter;         /* sees the daemon's answers (ss_deadline.c) */
+	pid_t provider;       /* its process: 0 unknown yet, -1 not visible */
+	pid_t bus_pid;        /* the bus daemon's, or 0 */
 };
 
 struct watchdog {
@@ -62,6 +81,12 @@ struct watchdog {
 	int done;
 	int fired; /* the deadline passed and the operation was cancelled */
 	unsigned int budget_ms; /* for the failure message */
+	GDBusConnection *bus;  /* to ask who the daemon is (NULL: cannot) */
+	pid_t *provider;       /* the handle's cache of that */
+	struct timespec answered; /* the daemon's latest answer */
+	pid_t bus_pid;         /* the bus daemon's process, or 0 */
+	unsigned int busy_waits; /* windows granted because they were busy */
+	int out_of_patience;   /* busy, but BUSY_PATIENCE_MS without an answer */
 };
 
 typedef int (*guarded_fn)(struct ss_handle *h, struct watchdog *w, void *arg);
@@ -71,6 +96,9 @@ extern int module_abandoned; /* a call was abandoned: nothing is freed */
 unsigned int deadline_ms(void);
 void watchdog_extend(struct watchdog *w, unsigned int ms);
 int run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);
+void watchdog_know_bus(struct watchdog *w, pid_t pid);
+void watch_answers(struct ss_handle *h);
+void unwatch_answers(struct ss_handle *h);
 
 /* ss_errors.c: failures as statuses with one line of detail. */
 int can_prompt(void);

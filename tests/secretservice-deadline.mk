@@ -1,0 +1,24 @@
+# The Secret Service backend's deadline (tests/secretservice/deadline.sh):
+# it fails with one line within its deadline where nothing will answer (no
+# bus, no provider, a provider that never answers, a locked keyring with
+# no prompter) and waits where the keyring is only busy.  The stand-in
+# provider is a small GIO program (tests/secretservice/standin.c).
+CHECK_TARGETS += check-secretservice-deadline
+
+SS_STANDIN = $(B)/tests/secretservice-standin
+
+$(SS_STANDIN): tests/secretservice/standin.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(GIO_CFLAGS) $(ALL_CFLAGS) -o $@ $< $(GIO_LIBS)
+
+.PHONY: check-secretservice-deadline
+ifeq ($(WITH_SECRETSERVICE),1)
+check-secretservice-deadline: $(SS_STANDIN) $(TARGETS)
+	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
+	GHCR_HELPER=$(abspath $(PROGRAM)) \
+		bash tests/secretservice/deadline.sh $(abspath $(SS_STANDIN))
+else
+check-secretservice-deadline:
+	@echo "secretservice-deadline: not built (WITH_SECRETSERVICE=0)"
+	@echo "0 passed, 0 failed, 1 skipped"
+endif

@@ -79,17 +79,12 @@ github_servers(const struct settings *s, const char *servers[2])
 }
 
 int
-github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
-		      int max)
+github_add_registries(const struct settings *s, const char *github_host,
+		      char hosts[][SERVER_MAX], int n, int max)
 {
 	char more[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
-	const char *servers[2];
-	int n, m, k;
+	int m = github_registries(s, github_host, more, GITHUB_SERVER_REGISTRIES), k;
 
-	n = github_registries(s, "github.com", hosts, max);
-	if (github_servers(s, servers) == 1)
-		return n;
-	m = github_registries(s, servers[1], more, GITHUB_SERVER_REGISTRIES);
 	for (int i = 0; i < m && n < max; i++) {
 		for (k = 0; k < n; k++)
 			if (strcmp(hosts[k], more[i]) == 0)
@@ -98,6 +93,18 @@ github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
 			memcpy(hosts[n++], more[i], SERVER_MAX);
 	}
 	return n;
+}
+
+int
+github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
+		      int max)
+{
+	const char *servers[2];
+	int n = github_registries(s, "github.com", hosts, max);
+
+	if (github_servers(s, servers) == 1)
+		return n;
+	return github_add_registries(s, servers[1], hosts, n, max);
 }
 
 /* 1 when `s` is `prefix` followed by exactly `host`. */

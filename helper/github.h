@@ -48,6 +48,13 @@ int github_servers(const struct settings *s, const char *servers[2]);
  * and the added hosts.  The one list status, configure and list act on.
  * Returns how many were written to hosts[0..max).
  */
+/*
+ * Appends to hosts[0..n) the registries of the GitHub server `github_host`
+ * that are not listed yet, up to `max`; returns the new count.
+ */
+int github_add_registries(const struct settings *s, const char *github_host,
+			  char hosts[][SERVER_MAX], int n, int max);
+
 int github_all_registries(const struct settings *s, char hosts[][SERVER_MAX],
 			  int max);
 

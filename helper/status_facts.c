@@ -493,20 +493,11 @@ describe_program(json_t *problems)
 static int
 gh_cli_hosts(const struct settings *s, char hosts[][SERVER_MAX], int n)
 {
-	char servers[8][SERVER_MAX], more[GITHUB_SERVER_REGISTRIES][SERVER_MAX];
-	int m, k;
+	char servers[8][SERVER_MAX];
 	int nservers = s->gh_cli ? ghcli_servers(servers, 8) : 0;
 
-	for (int g = 0; g < nservers; g++) {
-		m = github_registries(s, servers[g], more, GITHUB_SERVER_REGISTRIES);
-		for (int i = 0; i < m && n < CMD_MAX_HOSTS; i++) {
-			for (k = 0; k < n; k++)
-				if (strcmp(hosts[k], more[i]) == 0)
-					break;
-			if (k == n)
-				memcpy(hosts[n++], more[i], SERVER_MAX);
-		}
-	}
+	for (int g = 0; g < nservers; g++)
+		n = github_add_registries(s, servers[g], hosts, n, CMD_MAX_HOSTS);
 	return n;
 }
 

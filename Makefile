@@ -92,8 +92,8 @@ endif
 # utilities that are not storage.
 MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
 CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
-CHECK_MODULE_SRCS = helper/cmd_check.c helper/http.c helper/registry_probe.c \
-	helper/github_api.c
+CHECK_MODULE_SRCS = helper/cmd_check.c helper/check_run.c helper/http.c \
+	helper/registry_probe.c helper/github_api.c
 CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o)
 LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS) $(CHECK_MODULE_SRCS), \
 	$(wildcard common/*.c helper/*.c store/*.c))

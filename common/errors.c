@@ -4,9 +4,13 @@
  * process answers one request.
  */
 #include "errors.h"
+#include "secmem.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static char error_detail[512];
 static int error_has_detail;
@@ -80,4 +84,54 @@ ghcr_error_message(int status)
 	    status == GHCR_ERR_NO_USERNAME || !error_has_detail)
 		return ghcr_strerror(status);
 	return error_detail;
+}
+
+/* Where main() prints a failure: NULL for stdout, else stderr after it. */
+static const char *failure_prefix;
+
+void
+ghcr_failure_output(const char *stderr_prefix)
+{
+	failure_prefix = stderr_prefix;
+}
+
+static void
+write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void
+ghcr_exit_abandoned(int status, const char *detail)
+{
+	const char *line;
+	size_t i;
+
+	/* Only strlen, explicit_bzero, write and _exit from here: no lock. */
+	for (i = 0; detail[i] != '\0' && i < sizeof(error_detail) - 1; i++)
+		error_detail[i] = (unsigned char)detail[i] < 0x20 ||
+		    detail[i] == 0x7f ? '?' : detail[i];
+	error_detail[i] = '\0';
+	error_has_detail = 1;
+	line = ghcr_error_message(status);
+	secmem_wipe_live();
+	if (failure_prefix != NULL) {
+		write_all(STDERR_FILENO, failure_prefix, strlen(failure_prefix));
+		write_all(STDERR_FILENO, ": ", 2);
+		write_all(STDERR_FILENO, line, strlen(line));
+		write_all(STDERR_FILENO, "\n", 1);
+	} else {
+		write_all(STDOUT_FILENO, line, strlen(line));
+		write_all(STDOUT_FILENO, "\n", 1);
+	}
+	_exit(1);
 }

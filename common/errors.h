@@ -47,4 +47,19 @@ void ghcr_error_clear(void);
 /* One line for a person: the detail when there is one, else the message. */
 const char *ghcr_error_message(int status);
 
+/*
+ * The end of a process whose thread was interrupted at an unknown point,
+ * where it may hold malloc's, stdio's or a library's lock (the Secret
+ * Service watchdog's abandoned call): records `detail`, wipes the live
+ * secrets and the stack below (secmem_wipe_live()), prints the failure's
+ * one line as main() would, with write(2), and _exit(1)s.  Takes no lock,
+ * allocates and frees nothing; never returns.
+ */
+void ghcr_exit_abandoned(int status, const char *detail)
+	__attribute__((noreturn));
+
+/* How main() prints a failure, for ghcr_exit_abandoned(): NULL (the
+ * default) for one line on stdout, else "PREFIX: line" on stderr. */
+void ghcr_failure_output(const char *stderr_prefix);
+
 #endif

@@ -1,19 +1,33 @@
 /*
  * Wiping allocator for secrets (see secmem.h).  Each block carries its size
  * in a header so that secmem_free() can wipe all of it; this is also the
- * allocator jansson uses, whose json_free_t has no size argument.
+ * allocator jansson uses, whose json_free_t has no size argument.  The
+ * live blocks are also chained in a list, so that secmem_wipe_live() can
+ * wipe them all without malloc's lock (see secmem.h).
  */
 #include "secmem.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Header padded to max_align_t so the payload stays suitably aligned. */
 union secmem_header {
-	size_t size;
+	struct {
+		size_t size;
+		union secmem_header *prev, *next;
+	} b;
 	max_align_t align;
 };
+
+/*
+ * The live blocks, newest first.  Only one thread allocates secrets, so no
+ * lock; the signal fences keep every store in program order, so a walk
+ * from a signal's aftermath in the same thread (secmem_wipe_live()) sees
+ * a list that is whole, before or after the change it interrupted.
+ */
+static union secmem_header *live;
 
 void
 secmem_wipe(void *p, size_t n)
@@ -32,7 +46,12 @@ secmem_alloc(size_t n)
 	h = calloc(1, sizeof(*h) + n);
 	if (h == NULL)
 		return NULL;
-	h->size = n;
+	h->b.size = n;
+	h->b.next = live;
+	if (live != NULL)
+		live->b.prev = h;
+	atomic_signal_fence(memory_order_seq_cst);
+	live = h;
 	return h + 1;
 }
 
@@ -44,7 +63,14 @@ secmem_free(void *p)
 	if (p == NULL)
 		return;
 	h = (union secmem_header *)p - 1;
-	explicit_bzero(h, sizeof(*h) + h->size);
+	if (h->b.prev != NULL)
+		h->b.prev->b.next = h->b.next;
+	else
+		live = h->b.next;
+	if (h->b.next != NULL)
+		h->b.next->b.prev = h->b.prev;
+	atomic_signal_fence(memory_order_seq_cst);
+	explicit_bzero(h, sizeof(*h) + h->b.size);
 	free(h);
 }
 
@@ -94,6 +120,14 @@ secmem_wipe_stack(void)
 	if (stack_tainted)
 		wipe_stack_below();
 	stack_tainted = 0;
+}
+
+void
+secmem_wipe_live(void)
+{
+	for (union secmem_header *h = live; h != NULL; h = h->b.next)
+		explicit_bzero(h + 1, h->b.size);
+	wipe_stack_below();
 }
 
 int

@@ -33,6 +33,15 @@ void secmem_wipe(void *p, size_t n);
 void secmem_taint_stack(void);
 void secmem_wipe_stack(void);
 
+/*
+ * For a process about to _exit() from a thread interrupted at an unknown
+ * point (it may hold malloc's lock): wipes every live secmem block, and
+ * the 32 KiB of stack below the caller, taking no lock and freeing
+ * nothing.  secmem_alloc() and secmem_free() are for one thread only (the
+ * main one) so that this walk needs no lock.
+ */
+void secmem_wipe_live(void);
+
 /* Constant-time comparison of n bytes; 0 when equal. */
 int secmem_compare(const void *a, const void *b, size_t n);
 

@@ -234,6 +234,9 @@ main(int argc, char **argv)
 		    PROGRAM_NAME, argv[1], PROGRAM_NAME);
 		return 1;
 	}
+	/* The same line, should a thread have to end the process early
+	 * (ghcr_exit_abandoned()). */
+	ghcr_failure_output(op->protocol ? NULL : PROGRAM_NAME);
 	if ((r = settings_load(&settings)) != GHCR_OK) {
 		resolver_init(&res, NULL);
 		goto out;

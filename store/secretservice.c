@@ -212,15 +212,12 @@ ss_close(void *handle)
 	if (h == NULL)
 		return;
 	secmem_wipe(h->key, sizeof(h->key));
-	if (!module_abandoned)
-		g_free(h->session);
-	if (!module_abandoned) {
-		unwatch_answers(h);
-		if (h->service != NULL)
-			g_object_unref(h->service);
-		if (h->bus != NULL)
-			g_object_unref(h->bus);
-	}
+	g_free(h->session);
+	unwatch_answers(h);
+	if (h->service != NULL)
+		g_object_unref(h->service);
+	if (h->bus != NULL)
+		g_object_unref(h->bus);
 	g_free(h);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "ss_private.h"
 #include "errors.h"
+#include "secmem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,14 +48,14 @@ deadline_ms(void)
  * call here is given, so the call returns G_IO_ERROR_CANCELLED.  Should a
  * call still not return after a grace period (something in GLib that does
  * not honour cancellation), the watchdog signals the calling thread, whose
- * handler siglongjmp()s back to the operation's entry; the module is then
- * marked unusable for the rest of the process, which is about to report
- * the failure and exit anyway.
+ * handler siglongjmp()s back to the operation's entry, which ends the
+ * process there and then (abandon()): the interrupted code may have held
+ * any lock (malloc's arena, stdio's, GLib's), so nothing after it may
+ * take one, free or allocate.
  */
 
 static sigjmp_buf watchdog_jump;
 static volatile sig_atomic_t watchdog_armed;
-int module_abandoned;
 
 static void
 watchdog_signal(int sig)
@@ -382,6 +383,39 @@ watchdog_extend(struct watchdog *w, unsigned int ms)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* Appends s to buf (size bytes, n used), truncating; no lock. */
+static void
+append(char *buf, size_t size, size_t *n, const char *s)
+{
+	while (*s != '\0' && *n < size - 1)
+		buf[(*n)++] = *s++;
+	buf[*n] = '\0';
+}
+
+/*
+ * After the watchdog's signal: the one line, the wipe and _exit(1), by
+ * ghcr_exit_abandoned(), with nothing that can take a lock on the way
+ * (the message is put together by hand, not by printf).
+ */
+static void __attribute__((noreturn))
+abandon(struct ss_handle *h, unsigned int ms)
+{
+	char detail[512], digits[16];
+	size_t n = 0, d = sizeof(digits) - 1;
+
+	secmem_wipe(h->key, sizeof(h->key));
+	digits[d] = '\0';
+	do
+		digits[--d] = (char)('0' + ms % 10);
+	while ((ms /= 10) != 0 && d > 0);
+	append(detail, sizeof(detail), &n, "Secret Service did not answer "
+	    "within ");
+	append(detail, sizeof(detail), &n, digits + d);
+	append(detail, sizeof(detail), &n, " ms and ignored cancellation; "
+	    FILE_HINT);
+	ghcr_exit_abandoned(GHCR_ERR_UNAVAILABLE, detail);
+}
+
 /*
  * Runs fn under a fresh cancellable and the watchdog.  sigsetjmp() lives
  * here so that its frame is alive for the whole call it may jump out of.
@@ -395,9 +429,6 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 	volatile int r = GHCR_ERR_UNAVAILABLE;
 	volatile int have_thread = 0;
 
-	if (module_abandoned)
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service stopped "
-		    "answering earlier in this run; %s", FILE_HINT);
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_condattr_init(&ca);
@@ -423,21 +454,16 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(watchdog_signo(), &sa, &old_sa);
 
-	if (sigsetjmp(watchdog_jump, 1) == 0) {
-		if (pthread_create(&w.thread, NULL, watchdog_main, &w) != 0) {
-			r = ghcr_fail(GHCR_ERR_SYSTEM,
-			    "cannot start the Secret Service watchdog thread");
-		} else {
-			have_thread = 1;
-			watchdog_armed = 1;
-			r = fn(h, &w, arg);
-			watchdog_armed = 0;
-		}
+	if (sigsetjmp(watchdog_jump, 1) != 0)
+		abandon(h, w.budget_ms + WATCHDOG_GRACE_MS);
+	if (pthread_create(&w.thread, NULL, watchdog_main, &w) != 0) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM,
+		    "cannot start the Secret Service watchdog thread");
 	} else {
-		module_abandoned = 1;
-		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
-		    "answer within %u ms and ignored cancellation; %s",
-		    w.budget_ms + WATCHDOG_GRACE_MS, FILE_HINT);
+		have_thread = 1;
+		watchdog_armed = 1;
+		r = fn(h, &w, arg);
+		watchdog_armed = 0;
 	}
 
 	pthread_mutex_lock(&current_mu);
@@ -452,8 +478,7 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 	}
 	sigaction(watchdog_signo(), &old_sa, NULL);
 	h->cancel = NULL;
-	if (!module_abandoned)
-		g_object_unref(w.cancel);
+	g_object_unref(w.cancel);
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);
 	return r;

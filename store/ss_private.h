@@ -92,7 +92,6 @@ struct watchdog {
 typedef int (*guarded_fn)(struct ss_handle *h, struct watchdog *w, void *arg);
 
 /* ss_deadline.c: deadlines and the watchdog. */
-extern int module_abandoned; /* a call was abandoned: nothing is freed */
 unsigned int deadline_ms(void);
 void watchdog_extend(struct watchdog *w, unsigned int ms);
 int run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);

@@ -11,12 +11,20 @@ $(SS_STANDIN): tests/secretservice/standin.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(GIO_CFLAGS) $(ALL_CFLAGS) -o $@ $< $(GIO_LIBS)
 
+# Preloaded into the helper: a bus handshake stuck holding malloc's lock.
+SS_STUCK = $(B)/tests/secretservice-stuck-in-malloc.so
+
+$(SS_STUCK): tests/secretservice/stuck_in_malloc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) -O2 -fPIC -shared -o $@ $<
+
 .PHONY: check-secretservice-deadline
 ifeq ($(WITH_SECRETSERVICE),1)
-check-secretservice-deadline: $(SS_STANDIN) $(TARGETS)
+check-secretservice-deadline: $(SS_STANDIN) $(SS_STUCK) $(TARGETS)
 	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
 	GHCR_HELPER=$(abspath $(PROGRAM)) \
-		bash tests/secretservice/deadline.sh $(abspath $(SS_STANDIN))
+		bash tests/secretservice/deadline.sh $(abspath $(SS_STANDIN)) \
+		$(abspath $(SS_STUCK))
 else
 check-secretservice-deadline:
 	@echo "secretservice-deadline: not built (WITH_SECRETSERVICE=0)"

@@ -16,12 +16,18 @@
 #   locked keyring, no prompter    gnome-keyring with its login keyring
 #                                  locked and no display
 #   busy provider                  answers, after 3 s of CPU work per call
+#   abandoned holding malloc's     the bus handshake ignores cancellation
+#   lock                           and holds malloc's lock when the watchdog
+#                                  interrupts it (STUCK, preloaded): every
+#                                  run still ends with its line, none hangs
 #
-#   tests/secretservice/deadline.sh STANDIN   (STANDIN: the stand-in
-#   program built from tests/secretservice/standin.c)
+#   tests/secretservice/deadline.sh STANDIN [STUCK]   (STANDIN: the
+#   stand-in program built from tests/secretservice/standin.c; STUCK: the
+#   library built from tests/secretservice/stuck_in_malloc.c)
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 STANDIN=${1:-}
+STUCK=${2:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 harness=$here/../keyring-session.sh
 H=$T_HELPER
@@ -102,6 +108,21 @@ bare)
 		stop_standin
 	fi
 
+	# The watchdog's last resort, with the calling thread stopped inside
+	# malloc (its arena locked): each run must still end with its line.
+	if [ -n "$STUCK" ]; then
+		for round in 1 2 3; do
+			for op in get store erase list; do
+				case $op in get|erase) input=$GET ;; store) input=$STORE ;; list) input= ;; esac
+				LD_PRELOAD=$STUCK DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT=100 \
+					expect_clear_failure "abandoned holding malloc's lock ($round)" \
+					"$op" "$input" "ignored cancellation"
+			done
+		done
+	else
+		t_skip "abandoned holding malloc's lock" "no STUCK library given"
+	fi
+
 	if start_standin busy 3000; then
 		run_case "busy provider" list ""
 		if [ "$rc" -eq 0 ] && [ "$out" = "{}" ]; then
@@ -170,7 +191,7 @@ DBUS_SESSION_BUS_ADDRESS=unix:path=$T_SCRATCH/run/gone \
 export GHCR_DEADLINE_COUNTS=$T_SCRATCH/counts
 for mode in bare keyring; do
 	rm -f "$GHCR_DEADLINE_COUNTS"
-	GHCR_DEADLINE_STAGE=$mode "$harness" "--$mode" bash "${BASH_SOURCE[0]}" "$STANDIN"
+	GHCR_DEADLINE_STAGE=$mode "$harness" "--$mode" bash "${BASH_SOURCE[0]}" "$STANDIN" "$STUCK"
 	rc=$?
 	if [ "$rc" -eq 77 ]; then
 		t_skip "$mode session" "no dbus or gnome-keyring here"

@@ -15,7 +15,7 @@
 #   frozen provider                the same, stopped with SIGSTOP
 #   locked keyring, no prompter    gnome-keyring with its login keyring
 #                                  locked and no display
-#   busy provider                  answers, after 3 s of CPU work per call
+#   busy provider                  answers, after 2 s of CPU work per call
 #   abandoned holding malloc's     the bus handshake ignores cancellation
 #   lock                           and holds malloc's lock when the watchdog
 #                                  interrupts it (STUCK, preloaded): every
@@ -123,10 +123,10 @@ bare)
 		t_skip "abandoned holding malloc's lock" "no STUCK library given"
 	fi
 
-	if start_standin busy 3000; then
+	if start_standin busy 2000; then
 		run_case "busy provider" list ""
 		if [ "$rc" -eq 0 ] && [ "$out" = "{}" ]; then
-			t_pass "busy provider (3 s of CPU per call): list waits and answers ($ms ms)"
+			t_pass "busy provider (2 s of CPU per call, twice the deadline): list waits and answers ($ms ms)"
 		else
 			t_fail "busy provider: list waits and answers" "exit $rc: $out"
 		fi

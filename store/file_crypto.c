@@ -92,6 +92,8 @@ file_crypto_load(void)
 	(void)sym;
 #define X(name) fn.name = name;
 	CRYPTO_SYMBOLS(X)
+#undef X
+#define X(name) sha_fn.name = name;
 	SHA_SYMBOLS(X)
 #undef X
 	sha_fn.ready = 1;

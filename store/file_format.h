@@ -24,6 +24,10 @@
  * accidental damage read as "damaged" rather than as "wrong key".  The key
  * check value tells a wrong key or passphrase apart from tampering; the GCM
  * tag authenticates everything before a byte of plaintext is looked at.
+ * Since the tag covers every byte the checksum does, a reader computes the
+ * checksum only to word a refusal (a key-file store whose tag verifies is
+ * read without hashing it, so damage to the checksum alone goes unseen
+ * until the next write replaces it); writers always write it.
  *
  * Plaintext: u32 count, then per entry three strings (server, username,
  * secret), each u32 length, the bytes (no NUL among them), and one NUL byte,
@@ -130,8 +134,19 @@ size_t file_entries_remove(struct file_entries *e, const char *server);
 /*
  * Checks everything that needs no key: size, magic, version, checksum and
  * header fields.  GHCR_OK or GHCR_ERR_CORRUPT (detail without a path).
+ * The checksum is computed only when a header field is wrong (to say
+ * "damaged" when it is), or for a passphrase store (next to its scrypt it
+ * is free): on success a key-file store costs no hashing.
  */
 int file_format_check(const unsigned char *buf, size_t len);
+
+/*
+ * The checksum alone (and size, magic and version, which come before it):
+ * GHCR_OK when it matches, else GHCR_ERR_CORRUPT.  For a refusal after
+ * file_format_check(): a damaged file says so rather than what the damage
+ * happened to break.  Leaves the error detail alone when it matches.
+ */
+int file_format_checksum(const unsigned char *buf, size_t len);
 
 /*
  * Decodes a whole store file in buf[len] with the key from `src`, deriving
@@ -139,7 +154,8 @@ int file_format_check(const unsigned char *buf, size_t len);
  * *out (which the caller clears) and returns GHCR_OK, GHCR_ERR_CORRUPT for
  * a damaged or tampered file, GHCR_ERR_BAD_KEY for a wrong key, passphrase
  * or key kind, or a system/memory error; the detail never names a path.
- * Nothing of the plaintext is parsed before the GCM tag has verified.
+ * Nothing of the plaintext is parsed before the GCM tag has verified.  A
+ * refusal is "checksum mismatch" whenever the checksum does not match.
  */
 int file_format_decode(const unsigned char *buf, size_t len,
 		       const struct file_key_source *src, struct file_key *key,

@@ -228,7 +228,8 @@ load(struct file_handle *h, int create, struct file_entries *e, int *exists)
 	if (r != 0)
 		return r;
 	*exists = 1;
-	/* A foreign or damaged file says so before any key is looked for. */
+	/* A foreign or damaged file says so before any key is looked for
+	 * (damage to what the header's fields do not show: see damaged). */
 	if ((r = file_format_check(buf, len)) != 0) {
 		r = fail_store(r, h->store_path);
 		goto out;
@@ -238,12 +239,22 @@ load(struct file_handle *h, int create, struct file_entries *e, int *exists)
 		r = ghcr_fail(GHCR_ERR_BAD_KEY,
 		    "store %s is protected by a passphrase, but none was given",
 		    h->store_path);
-		goto out;
+		goto damaged;
 	}
 	if ((r = key_source(h, 0, &src)) != 0)
-		goto out;
+		goto damaged;
 	if ((r = file_format_decode(buf, len, &src, h->key, e)) != 0)
 		r = fail_store(r, h->store_path);
+	goto out;
+damaged:
+	/* The checksum was not computed (file_format_check): a damaged file
+	 * says so before any key problem, as it always has. */
+	{
+		int rs = file_format_checksum(buf, len);
+
+		if (rs != 0)
+			r = fail_store(rs, h->store_path);
+	}
 out:
 	free(buf);
 	return r;

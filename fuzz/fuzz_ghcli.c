@@ -39,7 +39,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
-	char host[256], *file, *user, *token;
+	struct ghcli_login login;
+	char host[256], *file;
 	size_t hlen, flen;
 	int r;
 
@@ -55,21 +56,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(file, nl + 1, flen);
 
 	for (int want = 0; want <= 1; want++) {
-		r = ghcli_parse_hosts(file, flen, host, want, &user, &token);
+		memset(&login, 0, sizeof(login));
+		r = ghcli_parse_hosts(file, flen, host, want, &login);
 		if (r == GHCR_ERR_NOT_FOUND) {
-			if (user != NULL || token != NULL)
+			if (login.user != NULL || login.token != NULL)
 				fail("not found, yet strings handed out");
 			continue;
 		}
 		if (r != GHCR_OK)
 			fail("unexpected status");
-		check_value(user, file, flen, 1);
-		if (want)
-			check_value(token, file, flen, 0);
-		else if (token != NULL)
-			fail("a listing copied the token");
-		secmem_free(user);
-		secmem_free(token);
+		check_value(login.user, file, flen, 1);
+		if (login.token != NULL) {
+			if (!want)
+				fail("a listing copied the token");
+			if (!login.in_file)
+				fail("a token handed out from a file that holds none");
+			check_value(login.token, file, flen, 0);
+		} else if (want && login.in_file)
+			fail("the file holds the token, yet none was handed out");
+		ghcli_login_clear(&login);
 	}
 	secmem_free(file);
 	return 0;

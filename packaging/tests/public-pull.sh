@@ -3,8 +3,8 @@
 # the action, a job that does not use it pulls a public image anonymously
 # from ghcr.io: skopeo and the docker CLI's own registry client (no daemon)
 # against Debian's docker-registry with no auth, over TLS with a test CA,
-# answering as ghcr.io in private network and mount namespaces (as
-# tests/e2e/run.sh builds its rig).  A control shows the check can fail: with
+# answering as ghcr.io in private network and mount namespaces (the rig of
+# tests/rig.sh, as tests/e2e/run.sh builds it).  A control shows the check can fail: with
 # the credHelpers entry the old action left in ~/.docker/config.json and its
 # helper gone, the same pull fails.  Prints tests/lib.sh lines.
 #
@@ -13,61 +13,30 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib.sh
 . "$HERE/../../tests/lib.sh"
+# shellcheck source=tests/rig.sh
+. "$HERE/../../tests/rig.sh"
 t_scrub_env
 R=$1
 
-if [ -z "${PULL_IN_NAMESPACE:-}" ]; then
-	userns=
-	[ "$(id -u)" -eq 0 ] || userns=-r
-	if ! unshare $userns -n -m -p -f --mount-proc true 2>/dev/null; then
-		t_skip "anonymous pull" "cannot create private namespaces"
-		t_summary
-		exit
-	fi
-	exec unshare $userns -n -m -p -f --kill-child=TERM --mount-proc \
-		env PULL_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
-fi
+# No namespaces here: this job is a skip (in CI too), never a failure.
+rig_enter_namespace PULL_IN_NAMESPACE "$@" ||
+	{ t_skip "anonymous pull" "cannot create private namespaces"; t_summary; exit; }
 
-T=$(mktemp -d /tmp/ghcr-pull.XXXXXX)
+T=$(rig_tmpdir ghcr-pull) || rig_abort "rig: temp dir" "cannot create a directory in /tmp"
 REG=
 trap '[ -n "$REG" ] && kill "$REG" 2>/dev/null; umount /etc/hosts /var/lib 2>/dev/null; rm -rf "$T"' EXIT
 ip link set lo up
-{
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/ca.key" -out "$T/ca.crt" -days 2 -subj '/CN=check-actions test CA' \
-		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/server.key" -out "$T/server.csr" -subj '/CN=ghcr.io' &&
-	printf 'subjectAltName=DNS:ghcr.io\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >"$T/server.ext" &&
-	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial \
-		-days 2 -extfile "$T/server.ext" -out "$T/server.crt"
-} >"$T/openssl.log" 2>&1 || { t_fail "rig: certificates" "$(tail -2 "$T/openssl.log")"; t_summary; exit; }
-printf '127.0.0.1 localhost ghcr.io\n' >"$T/hosts"
-mount --bind "$T/hosts" /etc/hosts
-# skopeo as root would keep a blob cache under /var/lib/containers.
-mount --bind /var/lib /var/lib && mount -o remount,bind,ro /var/lib
-cat >"$T/registry.yml" <<EOC
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $T/data
-http:
-  addr: 127.0.0.1:443
-  secret: not-a-secret
-  tls:
-    certificate: $T/server.crt
-    key: $T/server.key
-EOC
+rig_ca "$T" ghcr.io || rig_abort "rig: certificates" "$(tail -2 "$T/openssl.log")"
+rig_hosts "$T" '127.0.0.1 localhost ghcr.io'
+rig_ro_var_lib
+# No auth block: anyone may pull (and push) anonymously.
+rig_registry_config "$T/registry.yml" "$T/data" not-a-secret ''
 docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
 REG=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null && break; sleep 0.05; done
+rig_wait_port 443
 
 # The public image, pushed by someone else (no credentials anywhere).
-digest=$(bash "$HERE/../../tests/e2e/mkimage.sh" "$T/image" "public-$$") || { t_fail "rig: image"; t_summary; exit; }
+digest=$(bash "$HERE/../../tests/e2e/mkimage.sh" "$T/image" "public-$$") || rig_abort "rig: image" ""
 echo '{}' >"$T/empty-auth.json"
 if ! HOME=$T REGISTRY_AUTH_FILE=$T/empty-auth.json SSL_CERT_FILE=$T/ca.crt \
 	skopeo copy -q "oci:$T/image:latest" docker://ghcr.io/public/hello:v1 >"$T/push.log" 2>&1; then

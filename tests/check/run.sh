@@ -4,7 +4,7 @@
 # Basic logins the way ghcr.io does, and a stand-in for the GitHub API that
 # sends X-OAuth-Scopes, GitHub-Authentication-Token-Expiration and
 # X-GitHub-SSO (tests/check/standins.py), all inside private network, mount
-# and PID namespaces with a test CA, as in tests/e2e/run.sh.  Cases: a token
+# and PID namespaces with a test CA (the rig of tests/rig.sh).  Cases: a token
 # that can push, a pull-only one, an expired one, a fine-grained one, SSO
 # required, the job token, the GitHub CLI's kind, a token about to expire,
 # API unreachable, registry unreachable, name not found, untrusted TLS, a
@@ -22,41 +22,16 @@
 set -u
 CHECK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$CHECK_DIR/../lib.sh"
+. "$CHECK_DIR/../rig.sh"
 
-missing() {
-	if [ "${CI:-}" = true ]; then t_fail "$1" "$2 (CI installs it)"
-	else t_skip "$1" "$2"; fi
-}
+rig_need "check rig" docker-registry openssl unshare ip python3 timeout
+[ -x "$T_HELPER" ] || rig_abort "check rig" "helper $T_HELPER not built (run make)"
 
-for tool in docker-registry openssl unshare ip python3 timeout; do
-	if ! t_need "$tool"; then
-		missing "check rig" "$tool not installed"
-		t_summary
-		exit
-	fi
-done
-if [ ! -x "$T_HELPER" ]; then
-	t_fail "check rig" "helper $T_HELPER not built (run make)"
-	t_summary
-	exit
-fi
+rig_enter_namespace CHECK_IN_NAMESPACE "$@" ||
+	{ missing "check rig" "cannot create private namespaces ($RIG_UNSHARE)"; t_summary; exit; }
 
-if [ -z "${CHECK_IN_NAMESPACE:-}" ]; then
-	userns=
-	[ "$(id -u)" -eq 0 ] || userns=-r
-	if ! unshare $userns -n -m -p -f --mount-proc true 2>/dev/null; then
-		missing "check rig" "cannot create private namespaces (unshare $userns -n -m -p)"
-		t_summary
-		exit
-	fi
-	exec unshare $userns -n -m -p -f --kill-child=TERM --mount-proc \
-		env CHECK_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
-fi
-
-ip link set lo up || { t_fail "check rig" "cannot bring up loopback"; t_summary; exit; }
-
-T=/tmp/ghcr-check.$(openssl rand -hex 6)
-mkdir -m 0700 "$T" || { t_fail "check rig" "cannot create $T"; t_summary; exit; }
+ip link set lo up || rig_abort "check rig" "cannot bring up loopback"
+T=$(rig_tmpdir ghcr-check) || rig_abort "check rig" "cannot create a directory in /tmp"
 REGISTRY_PID=
 STANDINS_PID=
 cleanup() {
@@ -70,40 +45,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- certificates: test CA, one server certificate for the registry, the
-# token server and the API stand-in, and the JWT signing certificate.
-rig_certs() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
-		-subj '/CN=docker-credential-ghcr check test CA' \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/server.key" -out "$T/server.csr" -subj '/CN=ghcr.io' &&
-	printf '%s\n' 'subjectAltName=DNS:ghcr.io,DNS:docker.pkg.github.com,DNS:api.github.test' \
-		'extendedKeyUsage=serverAuth' 'basicConstraints=CA:FALSE' > "$T/server.ext" &&
-	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
-		-CAcreateserial -days 2 -extfile "$T/server.ext" -out "$T/server.crt" &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$T/sign.key" \
-		-out "$T/sign.csr" -subj '/CN=check token signer' &&
-	openssl x509 -req -in "$T/sign.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
-		-CAcreateserial -days 2 -out "$T/sign.crt"
-} > "$T/openssl.log" 2>&1
-
-if ! rig_certs; then
-	t_fail "check rig: certificates" "openssl failed: $(tail -3 "$T/openssl.log")"
-	t_summary
-	exit
+# Certificates: one server certificate for the registry, the token server and
+# the API stand-in, and the JWT signing certificate.
+if ! rig_ca "$T" ghcr.io docker.pkg.github.com api.github.test ||
+	! rig_signer "$T" 'check token signer'; then
+	rig_abort "check rig: certificates" "openssl failed: $(tail -3 "$T/openssl.log")"
 fi
 
 # ghcr.io and the API stand-in live on 127.0.0.1; docker.pkg.github.com on
 # 127.0.0.2, where nothing listens (the unreachable registry).
-printf '127.0.0.1 localhost ghcr.io api.github.test\n127.0.0.2 docker.pkg.github.com\n' > "$T/hosts"
-if ! mount --bind "$T/hosts" /etc/hosts; then
-	t_fail "check rig: /etc/hosts" "cannot map the test names"
-	t_summary
-	exit
-fi
+rig_hosts "$T" '127.0.0.1 localhost ghcr.io api.github.test' '127.0.0.2 docker.pkg.github.com' ||
+	rig_abort "check rig: /etc/hosts" "cannot map the test names"
 
 # --- tokens, in files and JSON only, never on a command line.
 tok() { printf '%s%s' "$1" "$(openssl rand -hex 18)"; }
@@ -137,47 +89,17 @@ PYTHON=python3
 "$PYTHON" "$CHECK_DIR/standins.py" "$T/standins.json" 2> "$T/standins.err" &
 STANDINS_PID=$!
 
-cat > "$T/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $T/registry-data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:443
-  secret: check-not-a-secret
-  tls:
-    certificate: $T/server.crt
-    key: $T/server.key
-auth:
-  token:
+rig_registry_config "$T/registry.yml" "$T/registry-data" check-not-a-secret "  token:
     realm: https://ghcr.io:5001/token
     service: ghcr.io
     issuer: check-token-issuer
-    rootcertbundle: $T/ca.crt
-EOF
+    rootcertbundle: $T/ca.crt"
 docker-registry serve "$T/registry.yml" >> "$T/registry.log" 2>&1 &
 REGISTRY_PID=$!
 
-wait_port() {
-	local i
-	for i in $(seq 200); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
 for port in 443 5001 8443 3128 8444; do
-	if ! wait_port "$port"; then
-		t_fail "check rig: port $port" "nothing listens: $(tail -3 "$T/registry.log" "$T/standins.err")"
-		t_summary
-		exit
-	fi
+	rig_wait_port "$port" ||
+		rig_abort "check rig: port $port" "nothing listens: $(tail -3 "$T/registry.log" "$T/standins.err")"
 done
 
 # --- the helper's environment: a fresh HOME, the file store, the test CA,

@@ -1,68 +1,34 @@
 #!/bin/bash
 # End-to-end suite: the clients people use (docker CLI, skopeo, podman) go
 # through ./docker-credential-ghcr against Debian's docker-registry answering
-# as ghcr.io and docker.pkg.github.com over TLS.  This script builds the rig:
-# it re-executes itself in private network, mount and PID namespaces (so only
-# 127.0.0.1 inside them is ever reached and every process dies with the
-# namespace), maps the GitHub registry names to loopback with a bind-mounted
-# /etc/hosts, makes a test CA and server certificate with openssl, starts the
-# registry (htpasswd auth, then token auth for the identity-token flow) and
-# runs the flows of flows.sh once on the file backend and once on the Secret
-# Service backend inside tests/keyring-session.sh.  It prints one
-# `N passed, N failed` line; outside CI a missing tool is a skip, in CI
-# (CI=true) a failure.
+# as ghcr.io and docker.pkg.github.com over TLS.  This script builds the rig
+# with tests/rig.sh: it re-executes itself in private network, mount and PID
+# namespaces (so only 127.0.0.1 inside them is ever reached and every process
+# dies with the namespace), maps the GitHub registry names to loopback with a
+# bind-mounted /etc/hosts, makes a test CA and server certificate with
+# openssl, starts the registry (htpasswd auth, then token auth for the
+# identity-token flow) and runs the flows of flows.sh once on the file
+# backend and once on the Secret Service backend inside
+# tests/keyring-session.sh.  It prints one `N passed, N failed` line;
+# outside CI a missing tool is a skip, in CI (CI=true) a failure.
 #
 # usage: tests/e2e/run.sh            (root, or unprivileged with user namespaces)
 
 set -u
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$E2E_DIR/../lib.sh"
+. "$E2E_DIR/../rig.sh"
 
-# missing TOOL WHY: a skip outside CI, a failure in CI where .ci/run installs
-# every tool.
-missing() {
-	if [ "${CI:-}" = true ]; then t_fail "$1" "$2 (CI installs it)"
-	else t_skip "$1" "$2"; fi
-}
+rig_need "e2e rig" docker-registry openssl htpasswd unshare ip python3 jq tar gzip sha256sum timeout
+[ -x "$T_HELPER" ] || rig_abort "e2e rig" "helper $T_HELPER not built (run make)"
 
-RIG_TOOLS="docker-registry openssl htpasswd unshare ip python3 jq tar gzip sha256sum timeout"
-for tool in $RIG_TOOLS; do
-	if ! t_need "$tool"; then
-		missing "e2e rig" "$tool not installed"
-		t_summary
-		exit
-	fi
-done
-if [ ! -x "$T_HELPER" ]; then
-	t_fail "e2e rig" "helper $T_HELPER not built (run make)"
-	t_summary
-	exit
-fi
-
-if [ -z "${E2E_IN_NAMESPACE:-}" ]; then
-	# Private network (only a loopback, brought up below), mounts (the
-	# /etc/hosts bind goes away with it) and PIDs (killing this shell kills
-	# the registry, token server and keyring too, whatever happens).
-	userns=
-	[ "$(id -u)" -eq 0 ] || userns=-r
-	if ! unshare $userns -n -m -p -f --mount-proc true 2>/dev/null; then
-		missing "e2e rig" "cannot create private namespaces (unshare $userns -n -m -p)"
-		t_summary
-		exit
-	fi
-	# unshare leaves TERM and INT to the namespace's first process (this
-	# script, whose traps clean up); --kill-child passes it a TERM when
-	# unshare itself is killed outright.
-	exec unshare $userns -n -m -p -f --kill-child=TERM --mount-proc \
-		env E2E_IN_NAMESPACE=1 bash "${BASH_SOURCE[0]}" "$@"
-fi
+# Killing this shell kills the registry, token server and keyring too.
+rig_enter_namespace E2E_IN_NAMESPACE "$@" ||
+	{ missing "e2e rig" "cannot create private namespaces ($RIG_UNSHARE)"; t_summary; exit; }
 
 E2E_START=$(date +%s%N)
-ip link set lo up || { t_fail "e2e rig" "cannot bring up loopback"; t_summary; exit; }
-
-# Lower case only: podman derives image names from oci: paths.
-T=/tmp/ghcr-e2e.$(openssl rand -hex 6)
-mkdir -m 0700 "$T" || { t_fail "e2e rig" "cannot create $T"; t_summary; exit; }
+ip link set lo up || rig_abort "e2e rig" "cannot bring up loopback"
+T=$(rig_tmpdir ghcr-e2e) || rig_abort "e2e rig" "cannot create a directory in /tmp"
 REGISTRY_PID=
 TOKENSERVER_PID=
 FLOWS_PID=
@@ -83,66 +49,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- certificates: a test CA, the registry's certificate for both GitHub
-# registry names, and the token server's JWT signing certificate.
-rig_certs() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		-nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
-		-subj '/CN=docker-credential-ghcr e2e test CA' \
-		-addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/server.key" -out "$T/server.csr" -subj '/CN=ghcr.io' &&
-	printf '%s\n' 'subjectAltName=DNS:ghcr.io,DNS:docker.pkg.github.com' \
-		'extendedKeyUsage=serverAuth' 'basicConstraints=CA:FALSE' \
-		> "$T/server.ext" &&
-	openssl x509 -req -in "$T/server.csr" -CA "$T/ca.crt" \
-		-CAkey "$T/ca.key" -CAcreateserial -days 2 \
-		-extfile "$T/server.ext" -out "$T/server.crt" &&
-	openssl req -newkey rsa:2048 -nodes -keyout "$T/sign.key" \
-		-out "$T/sign.csr" -subj '/CN=e2e token signer' &&
-	openssl x509 -req -in "$T/sign.csr" -CA "$T/ca.crt" \
-		-CAkey "$T/ca.key" -CAcreateserial -days 2 -out "$T/sign.crt"
-} > "$T/openssl.log" 2>&1
-
 # registry_config AUTH-YAML: writes $T/registry.yml for the given auth block.
 registry_config() {
-	cat > "$T/registry.yml" <<-EOF
-	version: 0.1
-	log:
-	  level: warn
-	  accesslog:
-	    disabled: true
-	storage:
-	  filesystem:
-	    rootdirectory: $T/registry-data
-	  delete:
-	    enabled: true
-	http:
-	  addr: 127.0.0.1:443
-	  secret: e2e-not-a-secret
-	  tls:
-	    certificate: $T/server.crt
-	    key: $T/server.key
-	auth:
-	$1
-	EOF
-}
-
-# wait_port PORT: until something accepts on 127.0.0.1:PORT (5 s at most).
-wait_port() {
-	local i
-	for i in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+	rig_registry_config "$T/registry.yml" "$T/registry-data" e2e-not-a-secret "$1"
 }
 
 registry_start() {
 	docker-registry serve "$T/registry.yml" >> "$T/registry.log" 2>&1 &
 	REGISTRY_PID=$!
-	wait_port 443
+	rig_wait_port 443
 }
 
 registry_stop() {
@@ -152,26 +67,19 @@ registry_stop() {
 	REGISTRY_PID=
 }
 
-if ! rig_certs; then
-	t_fail "e2e rig: certificates" "openssl failed: $(tail -3 "$T/openssl.log")"
-	t_summary
-	exit
+# Certificates: the registry's for both GitHub registry names, and the token
+# server's JWT signing certificate.
+if ! rig_ca "$T" ghcr.io docker.pkg.github.com || ! rig_signer "$T" 'e2e token signer'; then
+	rig_abort "e2e rig: certificates" "openssl failed: $(tail -3 "$T/openssl.log")"
 fi
 
 # Only ghcr.io and docker.pkg.github.com (and localhost) resolve, and only to
 # this namespace's loopback.
-printf '127.0.0.1 localhost\n127.0.0.1 ghcr.io docker.pkg.github.com\n' > "$T/hosts"
-if ! mount --bind "$T/hosts" /etc/hosts ||
-	[ "$(getent hosts docker.pkg.github.com | cut -d' ' -f1)" != 127.0.0.1 ]; then
-	t_fail "e2e rig: /etc/hosts" "cannot map the GitHub registry names to 127.0.0.1"
-	t_summary
-	exit
-fi
+rig_hosts "$T" '127.0.0.1 localhost' '127.0.0.1 ghcr.io docker.pkg.github.com' ||
+	rig_abort "e2e rig: /etc/hosts" "cannot map the GitHub registry names to 127.0.0.1"
 # podman keeps its lock in /dev/shm: a private one keeps it from the host's.
-# As root, skopeo and podman would also write a blob cache under
-# /var/lib/containers: read-only here, they keep it in memory instead.
 mount -t tmpfs -o mode=1777,size=64m e2e-shm /dev/shm
-mount --bind /var/lib /var/lib && mount -o remount,bind,ro /var/lib
+rig_ro_var_lib
 
 # The test user's tokens: a classic-PAT-shaped GitHub token, a wrong one,
 # and an identity token for the token-auth phase.  Held in files, never argv.
@@ -183,11 +91,8 @@ printf 'idt_%s' "$(openssl rand -hex 32)" > "$E2E_IDTOKEN_FILE"
 htpasswd -iBn "$E2E_USER" < "$E2E_TOKEN_FILE" > "$T/htpasswd" 2>"$T/htpasswd.log"
 
 export E2E_IMAGE=$T/image
-if ! E2E_IMAGE_DIGEST=$("$E2E_DIR/mkimage.sh" "$E2E_IMAGE" "e2e-$$-$(date +%s%N)"); then
-	t_fail "e2e rig: test image" "mkimage.sh failed"
-	t_summary
-	exit
-fi
+E2E_IMAGE_DIGEST=$("$E2E_DIR/mkimage.sh" "$E2E_IMAGE" "e2e-$$-$(date +%s%N)") ||
+	rig_abort "e2e rig: test image" "mkimage.sh failed"
 export E2E_IMAGE_DIGEST
 
 # Clients trust the test CA and nothing else; the helper is found on PATH
@@ -285,7 +190,7 @@ registry_stop
 
 # Phase 2: token auth with a token server that takes identity tokens only.
 registry_config "$(printf '  token:\n    realm: https://ghcr.io:5001/token\n    service: ghcr.io\n    issuer: e2e-token-issuer\n    rootcertbundle: %s' "$T/ca.crt")"
-if wait_port 5001 && registry_start; then
+if rig_wait_port 5001 && registry_start; then
 	run_flows file idtoken
 	run_flows secretservice idtoken
 else

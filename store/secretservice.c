@@ -164,7 +164,9 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 	/* The stream first, then the handshake: the socket's peer is the
 	 * bus daemon, whose activity tells a busy bus from a dead one
 	 * (ss_deadline.c). */
+	watchdog_connecting(w, 1);
 	stream = g_dbus_address_get_stream_sync(address, NULL, h->cancel, &err);
+	watchdog_connecting(w, 0);
 	g_free(address);
 	if (stream != NULL && G_IS_SOCKET_CONNECTION(stream)) {
 		GCredentials *cred = g_socket_get_credentials(

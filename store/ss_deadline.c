@@ -95,10 +95,11 @@ timespec_passed(const struct timespec *t)
 	    (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-/* What the watchdog samples of the bus daemon and the keyring daemon. */
+/* What the watchdog samples of the calling thread, the bus daemon and
+ * the keyring daemon. */
 struct activity {
-	long long ns;  /* CPU both have used so far; -1: neither is visible */
-	int running;   /* a thread of either is running or waiting for a CPU */
+	long long ns;  /* CPU they have used so far; -1: none is visible */
+	int running;   /* one of their threads is running or waiting for a CPU */
 };
 
 /* Reads a small /proc file into buf; 0 on success. */
@@ -117,17 +118,49 @@ read_small(const char *path, char *buf, size_t size)
 }
 
 /*
- * Adds what process `pid` has done to *a: the CPU of all its threads
- * (/proc/PID/task/TID/schedstat, nanoseconds; the threads' utime and stime
- * in clock ticks where the kernel has no schedstat) and whether one of
- * them is runnable.  A process that cannot be seen (another PID
- * namespace, hidepid) adds nothing.
+ * Adds what thread `tid` of process `pid` has done to *a: its CPU
+ * (schedstat, nanoseconds; utime and stime in clock ticks where the kernel
+ * has no schedstat) and whether it is runnable.
+ */
+static void
+task_activity(pid_t pid, const char *tid, struct activity *a)
+{
+	char path[80], buf[512];
+	long hz = sysconf(_SC_CLK_TCK);
+	long long ns = -1;
+	unsigned long long ut, st;
+	const char *p;
+	char state;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/stat", (long)pid, tid);
+	if (read_small(path, buf, sizeof(buf)) != 0 ||
+	    (p = strrchr(buf, ')')) == NULL)
+		return;
+	/* After "pid (comm) ": state, then utime and stime are the 12th and
+	 * 13th fields. */
+	if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%llu %llu", &state, &ut, &st) != 3)
+		return;
+	if (state == 'R')
+		a->running = 1;
+	snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/schedstat",
+	    (long)pid, tid);
+	if (read_small(path, buf, sizeof(buf)) != 0 ||
+	    sscanf(buf, "%lld", &ns) != 1 || ns < 0)
+		ns = hz > 0 ? (long long)((ut + st) *
+		    (1000000000ULL / (unsigned long)hz)) : 0;
+	a->ns = (a->ns < 0 ? 0 : a->ns) + ns;
+}
+
+/*
+ * Adds what process `pid` has done to *a: every thread's task_activity().
+ * A process that cannot be seen (another PID namespace, hidepid) adds
+ * nothing.
  */
 static void
 process_activity(pid_t pid, struct activity *a)
 {
-	char path[80], buf[512];
-	long hz = sysconf(_SC_CLK_TCK);
+	char path[40];
 	DIR *d;
 	struct dirent *e;
 
@@ -136,34 +169,9 @@ process_activity(pid_t pid, struct activity *a)
 	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
 	if ((d = opendir(path)) == NULL)
 		return;
-	while ((e = readdir(d)) != NULL) {
-		long long ns = -1;
-		unsigned long long ut, st;
-		const char *p;
-		char state;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/stat",
-		    (long)pid, e->d_name);
-		if (read_small(path, buf, sizeof(buf)) != 0 ||
-		    (p = strrchr(buf, ')')) == NULL)
-			continue;
-		/* After "pid (comm) ": state, then utime and stime are the
-		 * 12th and 13th fields. */
-		if (sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-		    "%llu %llu", &state, &ut, &st) != 3)
-			continue;
-		if (state == 'R')
-			a->running = 1;
-		snprintf(path, sizeof(path), "/proc/%ld/task/%.20s/schedstat",
-		    (long)pid, e->d_name);
-		if (read_small(path, buf, sizeof(buf)) != 0 ||
-		    sscanf(buf, "%lld", &ns) != 1 || ns < 0)
-			ns = hz > 0 ? (long long)((ut + st) *
-			    (1000000000ULL / (unsigned long)hz)) : 0;
-		a->ns = (a->ns < 0 ? 0 : a->ns) + ns;
-	}
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			task_activity(pid, e->d_name, a);
 	closedir(d);
 }
 
@@ -179,8 +187,15 @@ sample_activity(struct watchdog *w, pid_t bus_pid, struct activity *a)
 	GVariant *reply;
 	guint32 pid;
 
+	char tid[24];
+
 	a->ns = -1;
 	a->running = 0;
+	/* The calling thread itself: on a machine with more runnable
+	 * processes than CPUs it may spend the window waiting for one, or
+	 * working through GLib's own set-up, while both daemons sit idle. */
+	snprintf(tid, sizeof(tid), "%ld", (long)w->caller_tid);
+	task_activity(getpid(), tid, a);
 	process_activity(bus_pid, a);
 	if (w->bus == NULL || w->provider == NULL || *w->provider < 0)
 		return;
@@ -270,7 +285,10 @@ watchdog_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		sample_activity(w, bus_pid, &now);
 		pthread_mutex_lock(&w->mu);
-		if (now.running || (noted && base.ns >= 0 &&
+		/* A connect() still pending has reached a listening bus
+		 * (an absent one refuses at once) whose queue is full:
+		 * busy by definition. */
+		if (w->connecting || now.running || (noted && base.ns >= 0 &&
 		    now.ns - base.ns >= BUSY_MIN_CPU_NS)) {
 			clock_gettime(CLOCK_MONOTONIC, &w->soft);
 			timespec_add_ms(&w->soft, w->budget_ms);
@@ -371,6 +389,15 @@ watchdog_know_bus(struct watchdog *w, pid_t pid)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* Whether the socket's connect() to the bus is under way. */
+void
+watchdog_connecting(struct watchdog *w, int connecting)
+{
+	pthread_mutex_lock(&w->mu);
+	w->connecting = connecting;
+	pthread_mutex_unlock(&w->mu);
+}
+
 /* Moves the deadline to `ms` from now (used around an unlock prompt). */
 void
 watchdog_extend(struct watchdog *w, unsigned int ms)
@@ -436,6 +463,7 @@ run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 	pthread_cond_init(&w.cv, &ca);
 	pthread_condattr_destroy(&ca);
 	w.caller = pthread_self();
+	w.caller_tid = gettid();
 	w.cancel = g_cancellable_new();
 	w.budget_ms = DEADLINE_MS;
 	w.bus = h->bus;

@@ -85,6 +85,8 @@ struct watchdog {
 	pid_t *provider;       /* the handle's cache of that */
 	struct timespec answered; /* the daemon's latest answer */
 	pid_t bus_pid;         /* the bus daemon's process, or 0 */
+	int connecting;        /* the socket's connect() has not returned */
+	pid_t caller_tid;      /* the calling thread, as the kernel knows it */
 	unsigned int busy_waits; /* windows granted because they were busy */
 	int out_of_patience;   /* busy, but BUSY_PATIENCE_MS without an answer */
 };
@@ -96,6 +98,7 @@ unsigned int deadline_ms(void);
 void watchdog_extend(struct watchdog *w, unsigned int ms);
 int run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);
 void watchdog_know_bus(struct watchdog *w, pid_t pid);
+void watchdog_connecting(struct watchdog *w, int connecting);
 void watch_answers(struct ss_handle *h);
 void unwatch_answers(struct ss_handle *h);
 

@@ -129,19 +129,6 @@ file_io_read_private(const char *path, const char *what, size_t max,
 }
 
 int
-file_io_check_private(const char *path, const char *what)
-{
-	int fd, r;
-
-	r = open_private(path, what, &fd);
-	if (r == GHCR_ERR_NOT_FOUND)
-		return GHCR_OK;
-	if (fd != -1)
-		close(fd);
-	return r;
-}
-
-int
 file_io_read_passphrase(const char *path, char **out, size_t *outlen)
 {
 	unsigned char *buf = NULL;

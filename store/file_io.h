@@ -20,9 +20,6 @@
 int file_io_read_private(const char *path, const char *what, size_t max,
 			 int secret, unsigned char **out, size_t *outlen);
 
-/* The same checks without reading: GHCR_OK also when path does not exist. */
-int file_io_check_private(const char *path, const char *what);
-
 /*
  * Reads a passphrase file (symlinks followed: secret mounts use them) into
  * secmem memory, minus one trailing newline.  Refuses a file others can

@@ -94,7 +94,11 @@ MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
 CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
 CHECK_MODULE_SRCS = helper/cmd_check.c helper/check_run.c helper/http.c \
 	helper/registry_probe.c helper/github_api.c
-CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o)
+# The module carries its own copy of report.c (also in the helper, for
+# status) rather than growing the helper's exported symbols, which every
+# protocol command's loader walks.
+CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/report.pic.o
+$(B)/helper/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
 LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS) $(CHECK_MODULE_SRCS), \
 	$(wildcard common/*.c helper/*.c store/*.c))
 ifneq ($(WITH_SECRETSERVICE),1)

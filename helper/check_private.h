@@ -14,6 +14,7 @@
 
 #include "cmd_check.h"
 #include "http.h"
+#include "report.h"
 #include "server.h"
 #include "settings.h"
 #include "sources.h"
@@ -51,9 +52,7 @@ struct host_job {
 #pragma GCC visibility push(hidden)
 
 /* Adds {id, level, subject, problem, fix} to the run; `fix` is a format. */
-void add_problem(struct check_run *run, const char *id, const char *level,
-		 const char *subject, const char *problem, const char *fix, ...)
-	__attribute__((format(printf, 6, 7)));
+#define add_problem(run, ...) report_problem((run)->problems, __VA_ARGS__)
 
 /*
  * Checks one credential for one host, adding the findings to `h` and the

@@ -27,44 +27,10 @@
 
 #define EXPIRY_WARN_DAYS 7
 
-/* json_string() of text that is not ours may fail on invalid UTF-8. */
-static json_t *
-jstr(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) == NULL)
-		v = json_string("(not UTF-8)");
-	return v;
-}
-
 static json_t *
 jstr_or_null(const char *s)
 {
-	return s != NULL && s[0] != '\0' ? jstr(s) : json_null();
-}
-/* Adds {id, level, subject, problem, fix}; `fix` is a format. */
-void __attribute__((format(printf, 6, 7)))
-add_problem(struct check_run *run, const char *id, const char *level,
-	    const char *subject, const char *problem, const char *fix, ...)
-{
-	json_t *p = json_object();
-	char *text = NULL;
-	va_list ap;
-
-	json_object_set_new(p, "id", json_string(id));
-	json_object_set_new(p, "level", json_string(level));
-	json_object_set_new(p, "subject", jstr(subject));
-	json_object_set_new(p, "problem", jstr(problem));
-	va_start(ap, fix);
-	if (vasprintf(&text, fix, ap) == -1)
-		text = NULL;
-	va_end(ap);
-	json_object_set_new(p, "fix", jstr(text));
-	free(text);
-	json_array_append_new(run->problems, p);
+	return s != NULL && s[0] != '\0' ? report_str(s) : json_null();
 }
 
 /* A sentence from a format, in a caller's buffer. */
@@ -199,7 +165,7 @@ skipped_json(const char *why)
 
 	json_object_set_new(o, "outcome", json_string("skipped"));
 	json_object_set_new(o, "status", json_null());
-	json_object_set_new(o, "reason", jstr(why));
+	json_object_set_new(o, "reason", report_str(why));
 	json_object_set_new(o, "note", json_null());
 	return o;
 }
@@ -240,7 +206,7 @@ check_api(struct check_run *run, const struct host_job *job,
 	    api)) != GHCR_OK)
 		snprintf(api->message, sizeof(api->message), "%s", ghcr_strerror(r));
 
-	json_object_set_new(o, "url", jstr(api->url));
+	json_object_set_new(o, "url", report_str(api->url));
 	json_object_set_new(o, "outcome", json_string(!api->reached ? "failed" :
 	    api->valid ? "works" : "refused"));
 	json_object_set_new(o, "status", api->reached ? json_integer(api->status) : json_null());
@@ -258,7 +224,7 @@ check_api(struct check_run *run, const struct host_job *job,
 				char one[128];
 
 				snprintf(one, sizeof(one), "%.*s", (int)n, p);
-				json_array_append_new(scopes, jstr(one));
+				json_array_append_new(scopes, report_str(one));
 			}
 			p += n;
 		}
@@ -335,8 +301,8 @@ check_image(struct check_run *run, const struct host_job *job,
 	json_t *o = json_object();
 	int r;
 
-	json_object_set_new(o, "image", jstr(img->arg));
-	json_object_set_new(o, "repository", jstr(img->name));
+	json_object_set_new(o, "image", report_str(img->arg));
+	json_object_set_new(o, "repository", report_str(img->name));
 	json_array_append_new(images, o);
 
 	snprintf(scope, sizeof(scope), "repository:%s:pull", img->name);
@@ -421,7 +387,7 @@ check_credential(struct check_run *run, const struct host_job *job, json_t *h,
 	json_object_set_new(h, "registry", reg);
 	if (need_http(run, line, sizeof(line)) != GHCR_OK) {
 		json_object_set_new(reg, "outcome", json_string("failed"));
-		json_object_set_new(reg, "reason", jstr(line));
+		json_object_set_new(reg, "reason", report_str(line));
 		json_object_set_new(h, "github_api", json_null());
 		json_object_set_new(h, "images", images);
 		add_problem(run, "no-libcurl", "error", job->host, line,
@@ -486,8 +452,8 @@ check_credential(struct check_run *run, const struct host_job *job, json_t *h,
 		if (verdict != CHECK_WORKS) {
 			json_t *o = json_object();
 
-			json_object_set_new(o, "image", jstr(job->images[i]->arg));
-			json_object_set_new(o, "repository", jstr(job->images[i]->name));
+			json_object_set_new(o, "image", report_str(job->images[i]->arg));
+			json_object_set_new(o, "repository", report_str(job->images[i]->name));
 			json_object_set_new(o, "pull", skipped_json("the login did not work"));
 			json_object_set_new(o, "push", skipped_json("the login did not work"));
 			json_array_append_new(images, o);
@@ -517,7 +483,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	time_t expiry = 0;
 	int r;
 
-	json_object_set_new(h, "host", jstr(host));
+	json_object_set_new(h, "host", report_str(host));
 	json_array_append_new(list, h);
 	/* The one call that decides which credential is checked: the same
 	 * resolution as `get`. */
@@ -526,7 +492,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	    hit.source->id : "none"));
 	if (hit.source != NULL && hit.source->detail_key[0] != '\0' &&
 	    hit.detail != NULL)
-		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
+		json_object_set_new(h, hit.source->detail_key, report_str(hit.detail));
 	if (hit.stored_expired != 0) {
 		/* Still stored, but get no longer sends it. */
 		char when[32];
@@ -556,7 +522,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 		}
 		if (r == GHCR_ERR_NO_MEMORY)
 			return r;
-		json_object_set_new(h, "error", jstr(ghcr_error_message(r)));
+		json_object_set_new(h, "error", report_str(ghcr_error_message(r)));
 		add_problem(run, "store-read", "error", host,
 		    say(line, sizeof(line), "the login for %s cannot be read: %s",
 		    host, ghcr_error_message(r)),
@@ -568,7 +534,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 
 	kind = token_kind_of(cred.secret);
 	token_mask(cred.secret, mask);
-	json_object_set_new(h, "username", jstr(cred.username));
+	json_object_set_new(h, "username", report_str(cred.username));
 	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
 	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
 	json_object_set_new(h, "token", json_string(mask));

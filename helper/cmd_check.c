@@ -118,31 +118,17 @@ parse_image(const struct settings *s, const char *arg, struct image_ref *img,
 }
 /* --- rendering -------------------------------------------------------------- */
 
-static const char *
-sget(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-/* Prints text from outside with control characters masked. */
-static void
-put_clean(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
 static void
 render_step(const char *what, json_t *st)
 {
-	const char *outcome = sget(st, "outcome"), *note = sget(st, "note");
+	const char *outcome = report_get(st, "outcome"), *note = report_get(st, "note");
 
 	printf("%s %s", what, strcmp(outcome, "works") == 0 ? "allowed" :
 	    strcmp(outcome, "refused") == 0 ? "denied" :
 	    strcmp(outcome, "skipped") == 0 ? "not tried" : "failed");
 	if (note != NULL) {
 		printf(" (");
-		put_clean(note);
+		report_put_clean(note, 0);
 		printf(")");
 	}
 }
@@ -156,58 +142,58 @@ render_text(json_t *doc)
 	int errors = 0;
 
 	json_array_foreach(hosts, i, h) {
-		const char *src = sget(h, "source"), *var = sget(h, "variable");
+		const char *src = report_get(h, "source"), *var = report_get(h, "variable");
 
-		printf("%s: ", sget(h, "host"));
+		printf("%s: ", report_get(h, "host"));
 		if (strcmp(src, "none") == 0) {
-			if (sget(h, "stored_expired") != NULL)
+			if (report_get(h, "stored_expired") != NULL)
 				printf("stored token expired on %s (not checked)\n",
-				    sget(h, "stored_expired"));
+				    report_get(h, "stored_expired"));
 			else
-				printf("%s\n", sget(h, "error") != NULL ?
-				    sget(h, "error") : "no credential (not checked)");
+				printf("%s\n", report_get(h, "error") != NULL ?
+				    report_get(h, "error") : "no credential (not checked)");
 			continue;
 		}
 		printf("%s%s%s, user ", strcmp(src, "stored") == 0 ? "stored login" :
 		    strcmp(src, "gh-cli") == 0 ? "GitHub CLI login" : "ambient token",
 		    var != NULL ? " " : "", var != NULL ? var : "");
-		put_clean(sget(h, "username"));
-		printf(", %s %s\n", sget(h, "token_kind_name"), sget(h, "token"));
+		report_put_clean(report_get(h, "username"), 0);
+		printf(", %s %s\n", report_get(h, "token_kind_name"), report_get(h, "token"));
 		if (!json_is_true(json_object_get(h, "checked")))
 			continue;
 		reg = json_object_get(h, "registry");
 		printf("  registry:   ");
-		if (strcmp(sget(reg, "outcome"), "works") == 0) {
+		if (strcmp(report_get(reg, "outcome"), "works") == 0) {
 			printf("login works");
-			if (sget(reg, "realm") != NULL) {
+			if (report_get(reg, "realm") != NULL) {
 				printf(" (token from ");
-				put_clean(sget(reg, "realm"));
-				if (sget(reg, "service") != NULL) {
+				report_put_clean(report_get(reg, "realm"), 0);
+				if (report_get(reg, "service") != NULL) {
 					printf(", service ");
-					put_clean(sget(reg, "service"));
+					report_put_clean(report_get(reg, "service"), 0);
 				}
 				printf(")");
-			} else if (sget(reg, "note") != NULL) {
+			} else if (report_get(reg, "note") != NULL) {
 				printf(" (");
-				put_clean(sget(reg, "note"));
+				report_put_clean(report_get(reg, "note"), 0);
 				printf(")");
 			}
 		} else {
-			printf("%s: ", strcmp(sget(reg, "outcome"), "refused") == 0 ?
+			printf("%s: ", strcmp(report_get(reg, "outcome"), "refused") == 0 ?
 			    "login refused" : "no answer");
-			put_clean(sget(reg, "reason"));
+			report_put_clean(report_get(reg, "reason"), 0);
 		}
 		printf("\n");
 		if ((api = json_object_get(h, "github_api")) != NULL && json_is_object(api)) {
 			printf("  GitHub API: ");
-			if (strcmp(sget(api, "outcome"), "failed") == 0) {
+			if (strcmp(report_get(api, "outcome"), "failed") == 0) {
 				printf("no answer");
-			} else if (strcmp(sget(api, "outcome"), "refused") == 0) {
+			} else if (strcmp(report_get(api, "outcome"), "refused") == 0) {
 				printf("token refused (HTTP %lld", (long long)json_integer_value(
 				    json_object_get(api, "status")));
-				if (sget(api, "message") != NULL) {
+				if (report_get(api, "message") != NULL) {
 					printf(": ");
-					put_clean(sget(api, "message"));
+					report_put_clean(report_get(api, "message"), 0);
 				}
 				printf(")");
 			} else {
@@ -220,19 +206,19 @@ render_text(json_t *doc)
 						printf("%s%s", k > 0 ? ", " : "", json_string_value(p));
 				} else
 					printf("no OAuth scopes (not a classic token)");
-				if (sget(api, "expires") != NULL)
-					printf("; expires %s (%lld days)", sget(api, "expires"),
+				if (report_get(api, "expires") != NULL)
+					printf("; expires %s (%lld days)", report_get(api, "expires"),
 					    (long long)json_integer_value(json_object_get(api, "days_left")));
 				else
 					printf("; no expiry date");
-				if (sget(api, "sso_url") != NULL)
+				if (report_get(api, "sso_url") != NULL)
 					printf("; SSO authorization needed");
 			}
 			printf("\n");
 		}
 		json_array_foreach(json_object_get(h, "images"), k, img) {
 			printf("  ");
-			put_clean(sget(img, "image"));
+			report_put_clean(report_get(img, "image"), 0);
 			printf(": ");
 			render_step("pull", json_object_get(img, "pull"));
 			printf(", ");
@@ -242,7 +228,7 @@ render_text(json_t *doc)
 	}
 	printf("\n");
 	json_array_foreach(problems, i, p)
-		errors += strcmp(sget(p, "level"), "error") == 0;
+		errors += strcmp(report_get(p, "level"), "error") == 0;
 	if (json_array_size(problems) == 0) {
 		printf("Every checked credential works.\n");
 		return;
@@ -251,10 +237,10 @@ render_text(json_t *doc)
 	    json_array_size(problems) == 1 ? "" : "s",
 	    errors == 0 ? " (none stops a build)" : "");
 	json_array_foreach(problems, i, p) {
-		printf("  %s: ", sget(p, "level"));
-		put_clean(sget(p, "problem"));
+		printf("  %s: ", report_get(p, "level"));
+		report_put_clean(report_get(p, "problem"), 0);
 		printf("\n    fix: ");
-		put_clean(sget(p, "fix"));
+		report_put_clean(report_get(p, "fix"), 0);
 		printf("\n");
 	}
 }
@@ -269,9 +255,6 @@ module_cmd_check(int argc, char **argv, struct resolver *res)
 	char hosts[CMD_MAX_HOSTS][SERVER_MAX], why[512];
 	struct check_run run;
 	json_t *doc = NULL, *list = NULL;
-	json_malloc_t jmalloc;
-	json_free_t jfree;
-	char *text = NULL;
 	int as_json = 0, nimages = 0, nhosts = 0, checked = 0, errors = 0, r = GHCR_OK;
 	size_t i;
 	json_t *p;
@@ -345,22 +328,15 @@ module_cmd_check(int argc, char **argv, struct resolver *res)
 	json_object_set_new(doc, "problems", run.problems);
 	run.problems = NULL;
 
-	if (as_json) {
-		if ((text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
-			r = GHCR_ERR_NO_MEMORY;
-			goto out;
-		}
-		printf("%s\n", text);
-	} else
+	if (as_json && (r = report_print_json(doc)) != GHCR_OK)
+		goto out;
+	if (!as_json)
 		render_text(doc);
 	if (errors > 0)
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: %d problem%s to fix "
 		    "before the build", errors, errors == 1 ? "" : "s");
 out:
 	http_client_close(&run.http);
-	json_get_alloc_funcs(&jmalloc, &jfree);
-	if (text != NULL)
-		jfree(text);
 	json_decref(run.problems);
 	json_decref(list);
 	json_decref(doc);

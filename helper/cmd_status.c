@@ -7,6 +7,7 @@
 #include "cmd_common.h"
 #include "commands.h"
 #include "errors.h"
+#include "report.h"
 #include "status.h"
 
 #include <stdio.h>
@@ -26,25 +27,6 @@ status_usage(FILE *f)
 	    "  -h, --help  show this help\n");
 }
 
-/* Prints text from a store or a file with control characters masked, so
- * a crafted user name cannot drive the terminal. */
-static void
-put_clean(const char *s, int width)
-{
-	int n = 0;
-
-	for (; s != NULL && *s != '\0'; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-	for (; n < width; n++)
-		putchar(' ');
-}
-
-static const char *
-sget(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
 static const char *
 or_dash(const char *s)
 {
@@ -56,11 +38,11 @@ or_dash(const char *s)
 static void
 source_label(json_t *h, char *buf, size_t size)
 {
-	const char *src = sget(h, "source"), *detail = NULL;
+	const char *src = report_get(h, "source"), *detail = NULL;
 	const struct source *known = sources_find(src);
 
 	if (known != NULL && known->detail_key[0] != '\0')
-		detail = sget(h, known->detail_key);
+		detail = report_get(h, known->detail_key);
 	if (detail != NULL && known->detail_label[0] != '\0')
 		snprintf(buf, size, known->detail_label, detail);
 	else
@@ -93,10 +75,10 @@ expiry_text(json_t *h, char *buf, size_t size)
 	    (n = json_dumps(days, JSON_ENCODE_ANY)) == NULL)
 		return "-";
 	if (n[0] == '-' || strcmp(n, "0") == 0)
-		snprintf(buf, size, "within a day (%s)", sget(h, "expires"));
+		snprintf(buf, size, "within a day (%s)", report_get(h, "expires"));
 	else
 		snprintf(buf, size, "in %s day%s (%s)", n,
-		    strcmp(n, "1") == 0 ? "" : "s", sget(h, "expires"));
+		    strcmp(n, "1") == 0 ? "" : "s", report_get(h, "expires"));
 	json_get_alloc_funcs(&jmalloc, &jfree);
 	jfree(n);
 	return buf;
@@ -113,33 +95,33 @@ render_text(json_t *doc)
 	const char *v;
 	char source[40], when[64];
 
-	printf(PROGRAM_NAME " %s\n", sget(prog, "version"));
-	printf("  program:  %s", (v = sget(prog, "path")) != NULL ? v : "?");
-	if ((v = sget(prog, "on_path")) != NULL)
+	printf(PROGRAM_NAME " %s\n", report_get(prog, "version"));
+	printf("  program:  %s", (v = report_get(prog, "path")) != NULL ? v : "?");
+	if ((v = report_get(prog, "on_path")) != NULL)
 		printf(json_is_true(json_object_get(prog, "on_path_is_this")) ?
 		    " (the one on PATH)\n" : " (PATH finds %s)\n", v);
 	else
 		printf(" (not on PATH)\n");
-	printf("  backend:  %s (%s: %s)\n", or_dash(sget(b, "name")),
-	    sget(b, "setting"), or_dash(sget(b, "reason")));
-	if ((v = sget(b, "store")) != NULL)
+	printf("  backend:  %s (%s: %s)\n", or_dash(report_get(b, "name")),
+	    report_get(b, "setting"), or_dash(report_get(b, "reason")));
+	if ((v = report_get(b, "store")) != NULL)
 		printf("  store:    %s\n", v);
-	if ((v = sget(b, "key_file")) != NULL)
+	if ((v = report_get(b, "key_file")) != NULL)
 		printf("  key file: %s\n", v);
-	if ((v = sget(b, "passphrase_file")) != NULL)
+	if ((v = report_get(b, "passphrase_file")) != NULL)
 		printf("  passphrase file: %s\n", v);
-	printf("  GitHub:   %s, %s, GitHub CLI source %s\n", sget(g, "server"),
+	printf("  GitHub:   %s, %s, GitHub CLI source %s\n", report_get(g, "server"),
 	    json_is_true(json_object_get(g, "actions")) ? "in GitHub Actions" :
 	    "not in GitHub Actions",
 	    json_is_true(json_object_get(g, "gh_cli")) ? "on" : "off");
-	if ((v = sget(d, "path")) != NULL)
+	if ((v = report_get(d, "path")) != NULL)
 		printf("  Docker:   %s%s\n", v, json_is_false(json_object_get(d, "exists")) ?
 		    " (missing)" : "");
 	printf("\n");
 
 	json_array_foreach(hosts, i, h) {
-		if (strlen(sget(h, "host")) > width)
-			width = strlen(sget(h, "host"));
+		if (strlen(report_get(h, "host")) > width)
+			width = strlen(report_get(h, "host"));
 		source_label(h, source, sizeof(source));
 		if (strlen(source) > swidth)
 			swidth = strlen(source);
@@ -148,20 +130,20 @@ render_text(json_t *doc)
 	    (int)swidth, "SOURCE", "USER", "KIND", "TOKEN", "EXPIRES");
 	json_array_foreach(hosts, i, h) {
 		source_label(h, source, sizeof(source));
-		printf("%-*s  %-*s ", (int)width, sget(h, "host"), (int)swidth,
+		printf("%-*s  %-*s ", (int)width, report_get(h, "host"), (int)swidth,
 		    source);
-		put_clean(or_dash(sget(h, "username")), 16);
-		printf(" %-14s ", or_dash(sget(h, "token_kind")));
-		if (sget(h, "token") != NULL) {
+		report_put_clean(or_dash(report_get(h, "username")), 16);
+		printf(" %-14s ", or_dash(report_get(h, "token_kind")));
+		if (report_get(h, "token") != NULL) {
 			/* The mask has a multibyte ellipsis: pad by hand. */
-			printf("%s", sget(h, "token"));
-			for (int n = utf8_width(sget(h, "token")); n < 14; n++)
+			printf("%s", report_get(h, "token"));
+			for (int n = utf8_width(report_get(h, "token")); n < 14; n++)
 				putchar(' ');
 			printf(" %s\n", expiry_text(h, when, sizeof(when)));
-		} else if (sget(h, "stored_expired") != NULL)
-			printf("%-14s expired %s\n", "-", sget(h, "stored_expired"));
+		} else if (report_get(h, "stored_expired") != NULL)
+			printf("%-14s expired %s\n", "-", report_get(h, "stored_expired"));
 		else
-			printf("%s\n", or_dash(sget(h, "error")));
+			printf("%s\n", or_dash(report_get(h, "error")));
 	}
 	printf("\n");
 
@@ -172,10 +154,10 @@ render_text(json_t *doc)
 	printf("%zu problem%s found:\n", json_array_size(problems),
 	    json_array_size(problems) == 1 ? "" : "s");
 	json_array_foreach(problems, i, p) {
-		const char *fix = sget(p, "fix");
+		const char *fix = report_get(p, "fix");
 
-		printf("  %s: ", sget(p, "level"));
-		put_clean(sget(p, "problem"), 0);
+		printf("  %s: ", report_get(p, "level"));
+		report_put_clean(report_get(p, "problem"), 0);
 		printf("\n    fix: ");
 		/* A multi-line fix (a YAML snippet) stays indented. */
 		for (; fix != NULL && *fix != '\0'; fix++) {
@@ -191,9 +173,6 @@ int
 cmd_status(int argc, char **argv, struct resolver *res)
 {
 	json_t *doc = NULL;
-	json_malloc_t jmalloc;
-	json_free_t jfree;
-	char *text = NULL;
 	int as_json = 0, r;
 
 	if (cmd_wants_help(argc, argv)) {
@@ -209,19 +188,11 @@ cmd_status(int argc, char **argv, struct resolver *res)
 	}
 	if ((r = status_collect(res, &doc)) != GHCR_OK)
 		goto out;
-	if (as_json) {
-		if ((text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) == NULL) {
-			r = GHCR_ERR_NO_MEMORY;
-			goto out;
-		}
-		printf("%s\n", text);
-	} else
+	if (as_json)
+		r = report_print_json(doc);
+	else
 		render_text(doc);
-	r = GHCR_OK;
 out:
-	json_get_alloc_funcs(&jmalloc, &jfree);
-	if (text != NULL)
-		jfree(text);
 	json_decref(doc);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "ghcli.h"
 #include "github.h"
+#include "report.h"
 #include "status.h"
 #include "token_kind.h"
 #include "utc.h"
@@ -20,41 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* json_string() of text that is not ours may fail on invalid UTF-8. */
-static json_t *
-jstr(const char *s)
-{
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_string(s)) == NULL)
-		v = json_string("(not UTF-8)");
-	return v;
-}
-
-/* Adds {id, level, problem, fix}; `fix` is a format for the arguments
- * after the problem's, so one call can name a path in both. */
-static void __attribute__((format(printf, 5, 6)))
-add_problem(json_t *problems, const char *id, const char *level,
-	    const char *problem, const char *fix, ...)
-{
-	json_t *p = json_object();
-	char *text = NULL;
-	va_list ap;
-
-	json_object_set_new(p, "id", json_string(id));
-	json_object_set_new(p, "level", json_string(level));
-	json_object_set_new(p, "problem", jstr(problem));
-	va_start(ap, fix);
-	if (vasprintf(&text, fix, ap) == -1)
-		text = NULL;
-	va_end(ap);
-	json_object_set_new(p, "fix", jstr(text));
-	free(text);
-	json_array_append_new(problems, p);
-}
 
 /* A problem sentence built from a format; freed after use. */
 static char * __attribute__((format(printf, 1, 2)))
@@ -90,7 +56,7 @@ backend_fact(void *ctx, const char *key, const char *value)
 {
 	struct backend_report *br = ctx;
 
-	json_object_set_new(br->backend, key, jstr(value));
+	json_object_set_new(br->backend, key, report_str(value));
 }
 
 static void
@@ -99,7 +65,7 @@ backend_problem(void *ctx, const char *id, const char *level,
 {
 	struct backend_report *br = ctx;
 
-	add_problem(br->problems, id, level, problem, "%s", fix);
+	report_problem(br->problems, id, level, NULL, problem, "%s", fix);
 }
 
 static json_t *
@@ -114,17 +80,17 @@ describe_backend(struct resolver *res, json_t *problems)
 	int r;
 
 	r = resolver_open_backend(res);
-	json_object_set_new(b, "name", jstr(res->backend != NULL ?
+	json_object_set_new(b, "name", report_str(res->backend != NULL ?
 	    res->backend->name : NULL));
-	json_object_set_new(b, "setting", jstr(s->backend_setting));
-	json_object_set_new(b, "reason", jstr(res->backend_reason));
+	json_object_set_new(b, "setting", report_str(s->backend_setting));
+	json_object_set_new(b, "reason", report_str(res->backend_reason));
 	json_object_set_new(b, "error", r == GHCR_OK ? json_null() :
-	    jstr(ghcr_error_message(r)));
+	    report_str(ghcr_error_message(r)));
 	if (r != GHCR_OK) {
 		text = say("the %s backend cannot be used: %s",
 		    res->backend != NULL ? res->backend->name : "chosen",
 		    ghcr_error_message(r));
-		add_problem(problems, "backend-error", "error", text,
+		report_problem(problems, "backend-error", "error", NULL, text,
 		    "follow the advice above, or choose another backend with "
 		    "DOCKER_CREDENTIAL_GHCR_BACKEND");
 		unsay(text);
@@ -172,14 +138,14 @@ describe_github(const struct settings *s, json_t *problems)
 	json_t *g = json_object();
 	const char *value, *var = sources_ambient_token(&value);
 
-	json_object_set_new(g, "server", jstr(s->github_host));
+	json_object_set_new(g, "server", report_str(s->github_host));
 	json_object_set_new(g, "actions", json_boolean(s->in_actions));
 	json_object_set_new(g, "job_scoped", json_boolean(s->job_scoped));
 	json_object_set_new(g, "gh_cli", json_boolean(s->gh_cli));
-	json_object_set_new(g, "ambient_token", jstr(var));
-	json_object_set_new(g, "config_file", jstr(s->config_path));
+	json_object_set_new(g, "ambient_token", report_str(var));
+	json_object_set_new(g, "config_file", report_str(s->config_path));
 	if (s->in_actions && var == NULL)
-		add_problem(problems, "actions-no-token", "error",
+		report_problem(problems, "actions-no-token", "error", NULL,
 		    "running in GitHub Actions, but GITHUB_TOKEN is not in the "
 		    "environment (Actions does not export it by itself), so no "
 		    "ambient token answers",
@@ -188,7 +154,7 @@ describe_github(const struct settings *s, json_t *problems)
 		    "    GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}\n"
 		    "and, to push, 'permissions: packages: write'");
 	if (s->in_actions && fork_pull_request())
-		add_problem(problems, "fork-pull-request", "warning",
+		report_problem(problems, "fork-pull-request", "warning", NULL,
 		    "this job runs for a pull request from a fork: its "
 		    "GITHUB_TOKEN is read-only, so pushes to the registry are "
 		    "refused (pulls still work)",
@@ -232,7 +198,7 @@ gh_scope_note(const struct settings *s, const struct source *src,
 	    "pull and write:packages to push, which gh does not ask for by "
 	    "default", github);
 	if (!seen_problem(problems, "gh-token-scopes", text))
-		add_problem(problems, "gh-token-scopes", "note", text,
+		report_problem(problems, "gh-token-scopes", "note", NULL, text,
 		    "gh auth refresh -h %s -s write:packages", github);
 	unsay(text);
 }
@@ -272,7 +238,7 @@ describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
 	if (expires != 0) {
 		days = (long long)(expires - now) / 86400;
 		utc_format(expires, 0, date, sizeof(date));
-		json_object_set_new(h, "expires", jstr(date));
+		json_object_set_new(h, "expires", report_str(date));
 		json_object_set_new(h, "days_left", json_number_text(days));
 		if (expires - now < STATUS_EXPIRY_WARN_DAYS * 86400) {
 			text = days < 1 ?
@@ -280,7 +246,7 @@ describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
 			    "a day", host, date) :
 			    say("the stored token for %s expires on %s, in %lld "
 			    "day%s", host, date, days, days == 1 ? "" : "s");
-			add_problem(problems, "token-expires-soon", "warning",
+			report_problem(problems, "token-expires-soon", "warning", NULL,
 			    text, "make a new token now and log in again: "
 			    PROGRAM_NAME " login %s -u USER", host);
 			unsay(text);
@@ -291,12 +257,12 @@ describe_expiry(json_t *h, const char *host, const struct source_hit *hit,
 	}
 	if (hit->stored_expired != 0) {
 		utc_format(hit->stored_expired, 0, date, sizeof(date));
-		json_object_set_new(h, "stored_expired", jstr(date));
+		json_object_set_new(h, "stored_expired", report_str(date));
 		text = say("the stored token for %s expired on %s: it is still "
 		    "stored, but get no longer answers with it%s", host, date,
 		    hit->source != NULL ? "" :
 		    " (public images pull anonymously)");
-		add_problem(problems, "stored-expired", "error", text,
+		report_problem(problems, "stored-expired", "error", NULL, text,
 		    "make a new token and log in again: " PROGRAM_NAME
 		    " login %s -u USER (or docker login %s)", host, host);
 		unsay(text);
@@ -316,17 +282,17 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	json_t *h = json_object();
 	int r;
 
-	json_object_set_new(h, "host", jstr(host));
+	json_object_set_new(h, "host", report_str(host));
 	/* A store that failed to open is reported once, with the backend;
 	 * the sources after it still say who answers. */
 	r = sources_get(res, host, store_ok ? 0 : SOURCES_SKIP_STORE, &cred, &hit);
 	if (!store_ok && r != GHCR_OK)
 		r = GHCR_ERR_NOT_FOUND;
 	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND) {
-		json_object_set_new(h, "error", jstr(ghcr_error_message(r)));
+		json_object_set_new(h, "error", report_str(ghcr_error_message(r)));
 		text = say("the login for %s cannot be read: %s", host,
 		    ghcr_error_message(r));
-		add_problem(problems, "store-read", "error", text,
+		report_problem(problems, "store-read", "error", NULL, text,
 		    "fix the store as the message says, or log in again: "
 		    PROGRAM_NAME " login %s", host);
 		unsay(text);
@@ -336,12 +302,12 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	json_object_set_new(h, "source", json_string(hit.source != NULL ?
 	    hit.source->id : "none"));
 	if (hit.detail != NULL && hit.source->detail_key[0] != '\0')
-		json_object_set_new(h, hit.source->detail_key, jstr(hit.detail));
+		json_object_set_new(h, hit.source->detail_key, report_str(hit.detail));
 	if (hit.skipped[0] != '\0') {
 		/* Said once for all of a server's registries. */
-		json_object_set_new(h, "skipped", jstr(hit.skipped));
+		json_object_set_new(h, "skipped", report_str(hit.skipped));
 		if (!seen_problem(problems, "source-skipped", hit.skipped))
-			add_problem(problems, "source-skipped", "warning",
+			report_problem(problems, "source-skipped", "warning", NULL,
 			    hit.skipped, "%s", "unlock the keyring or start its "
 			    "daemon; meanwhile the next source answers");
 	}
@@ -357,7 +323,7 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	(*answered)++;
 	kind = token_kind_of(cred.secret);
 	token_mask(cred.secret, mask);
-	json_object_set_new(h, "username", jstr(cred.username));
+	json_object_set_new(h, "username", report_str(cred.username));
 	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
 	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
 	json_object_set_new(h, "token", json_string(mask));
@@ -366,7 +332,7 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	} else if ((warning = token_kind_warning(kind)) != NULL) {
 		text = say("the token for %s (%s) is a %s", host,
 		    hit.source->name, token_kind_name(kind));
-		add_problem(problems, "token-kind", "warning", text, "%s", warning);
+		report_problem(problems, "token-kind", "warning", NULL, text, "%s", warning);
 		unsay(text);
 	}
 	credential_clear(&cred);
@@ -401,10 +367,10 @@ describe_docker(char hosts[][SERVER_MAX], int nhosts, json_t *problems)
 		ghcr_error_clear();
 		return d;
 	}
-	json_object_set_new(d, "path", jstr(path));
+	json_object_set_new(d, "path", report_str(path));
 	if ((r = docker_config_load(path, &cfg)) != GHCR_OK) {
-		json_object_set_new(d, "error", jstr(ghcr_error_message(r)));
-		add_problem(problems, "docker-config-invalid", "error",
+		json_object_set_new(d, "error", report_str(ghcr_error_message(r)));
+		report_problem(problems, "docker-config-invalid", "error", NULL,
 		    ghcr_error_message(r), "fix the file; Docker cannot read it either");
 		ghcr_error_clear();
 		return d;
@@ -412,11 +378,11 @@ describe_docker(char hosts[][SERVER_MAX], int nhosts, json_t *problems)
 	loaded = 1;
 	json_object_set_new(d, "exists", json_boolean(cfg.exists));
 	store = docker_config_creds_store(&cfg);
-	json_object_set_new(d, "creds_store", jstr(store));
+	json_object_set_new(d, "creds_store", report_str(store));
 	helpers = json_object();
 	for (int i = 0; i < nhosts; i++) {
 		helper = docker_config_helper_for(&cfg, hosts[i]);
-		json_object_set_new(helpers, hosts[i], jstr(helper));
+		json_object_set_new(helpers, hosts[i], report_str(helper));
 		if (helper != NULL ? strcmp(helper, DOCKER_CONFIG_HELPER_NAME) != 0 :
 		    (store == NULL || strcmp(store, DOCKER_CONFIG_HELPER_NAME) != 0))
 			append_host(missing, sizeof(missing), hosts[i]);
@@ -426,7 +392,7 @@ describe_docker(char hosts[][SERVER_MAX], int nhosts, json_t *problems)
 		text = say("Docker does not ask this helper for %s (%s has no "
 		    "credHelpers entry \"ghcr\" for %s)", missing, path,
 		    strchr(missing, ',') != NULL ? "them" : "it");
-		add_problem(problems, "docker-not-configured", "warning", text,
+		report_problem(problems, "docker-not-configured", "warning", NULL, text,
 		    "run '" PROGRAM_NAME " configure'");
 		unsay(text);
 	}
@@ -437,14 +403,14 @@ describe_docker(char hosts[][SERVER_MAX], int nhosts, json_t *problems)
 		ghcr_error_clear();
 	missing[0] = '\0';
 	for (int i = 0; i < nlogins; i++) {
-		json_array_append_new(plain, jstr(logins[i].key));
+		json_array_append_new(plain, report_str(logins[i].key));
 		append_host(missing, sizeof(missing), logins[i].key);
 	}
 	json_object_set_new(d, "plaintext_logins", plain);
 	if (nlogins > 0) {
 		text = say("%s holds plaintext GitHub logins (base64 is no "
 		    "protection) for %s", path, missing);
-		add_problem(problems, "plaintext-logins", "warning", text,
+		report_problem(problems, "plaintext-logins", "warning", NULL, text,
 		    "run '" PROGRAM_NAME " configure': it moves them into the "
 		    "credential store and removes them from the file");
 		unsay(text);
@@ -466,21 +432,21 @@ describe_program(json_t *problems)
 	json_object_set_new(p, "version", json_string(GHCR_VERSION));
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
 		self[n] = '\0';
-		json_object_set_new(p, "path", jstr(self));
+		json_object_set_new(p, "path", report_str(self));
 	}
 	if (cmd_helper_on_path(found, &same)) {
-		json_object_set_new(p, "on_path", jstr(found));
+		json_object_set_new(p, "on_path", report_str(found));
 		json_object_set_new(p, "on_path_is_this", json_boolean(same));
 		if (!same) {
 			text = say("Docker will run %s, not this program", found);
-			add_problem(problems, "other-helper-on-path", "note", text,
+			report_problem(problems, "other-helper-on-path", "note", NULL, text,
 			    "install this build (make install) or put its directory "
 			    "first in PATH");
 			unsay(text);
 		}
 	} else {
 		json_object_set_new(p, "on_path", json_null());
-		add_problem(problems, "not-on-path", "error",
+		report_problem(problems, "not-on-path", "error", NULL,
 		    PROGRAM_NAME " is not on PATH, so Docker cannot run it",
 		    "install it (make install) or add its directory to PATH");
 	}
@@ -531,7 +497,7 @@ status_collect(struct resolver *res, json_t **out)
 	/* In Actions without a token, actions-no-token already says it. */
 	if (answered == 0 && !(res->settings->in_actions &&
 	    sources_ambient_token(&ambient) == NULL))
-		add_problem(problems, "no-login", "note",
+		report_problem(problems, "no-login", "note", NULL,
 		    "nothing answers for the GitHub registries: no stored login, "
 		    "no GITHUB_TOKEN or GH_TOKEN, no GitHub CLI login",
 		    PROGRAM_NAME " login ghcr.io -u USER (with a classic personal "

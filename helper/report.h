@@ -1,0 +1,36 @@
+/*
+ * The documents `status` and `check` build and print: one JSON object
+ * whose "problems" list holds {id, level, [subject,] problem, fix}, printed
+ * as JSON (--json) or rendered for people.  Shared here so both commands
+ * build and print problems alike; the check module reaches these through
+ * helper/check.exports.
+ */
+#ifndef GHCR_REPORT_H
+#define GHCR_REPORT_H
+
+#include <jansson.h>
+
+/* A JSON string of text that is not ours: JSON null for NULL, and a
+ * placeholder for text that is not UTF-8 (json_string() refuses it). */
+json_t *report_str(const char *s);
+
+/*
+ * Appends {id, level, subject, problem, fix} to `problems`; `subject` may
+ * be NULL (then left out).  `fix` is a printf format for the arguments
+ * that follow, so one call can name a path in both.
+ */
+void report_problem(json_t *problems, const char *id, const char *level,
+		    const char *subject, const char *problem, const char *fix, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* The string member `key` of `obj`, or NULL. */
+const char *report_get(json_t *obj, const char *key);
+
+/* Prints text from a store or a file with control characters masked, so
+ * a crafted name cannot drive the terminal; pads to `width` characters. */
+void report_put_clean(const char *s, int width);
+
+/* Prints `doc` as indented JSON on stdout.  GHCR_OK or GHCR_ERR_NO_MEMORY. */
+int report_print_json(json_t *doc);
+
+#endif

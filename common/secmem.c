@@ -7,6 +7,7 @@
  */
 #include "secmem.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,12 +23,29 @@ union secmem_header {
 };
 
 /*
- * The live blocks, newest first.  Only one thread allocates secrets, so no
- * lock; the signal fences keep every store in program order, so a walk
- * from a signal's aftermath in the same thread (secmem_wipe_live()) sees
- * a list that is whole, before or after the change it interrupted.
+ * The live blocks, newest first.  Most allocations come from the main
+ * thread, but not all: libcurl allocates through this allocator (the
+ * check module) from its resolver thread too, so the list is guarded by a
+ * spin lock, cheap when uncontended.  The fences keep every store in
+ * program order, so a walk from a signal's aftermath (secmem_wipe_live(),
+ * which cannot wait for a lock its own thread may hold) sees a list that
+ * is whole, before or after the change it interrupted.
  */
 static union secmem_header *live;
+static atomic_flag live_lock = ATOMIC_FLAG_INIT;
+
+static void
+lock_live(void)
+{
+	while (atomic_flag_test_and_set_explicit(&live_lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void
+unlock_live(void)
+{
+	atomic_flag_clear_explicit(&live_lock, memory_order_release);
+}
 
 void
 secmem_wipe(void *p, size_t n)
@@ -47,11 +65,13 @@ secmem_alloc(size_t n)
 	if (h == NULL)
 		return NULL;
 	h->b.size = n;
+	lock_live();
 	h->b.next = live;
 	if (live != NULL)
 		live->b.prev = h;
 	atomic_signal_fence(memory_order_seq_cst);
 	live = h;
+	unlock_live();
 	return h + 1;
 }
 
@@ -63,6 +83,7 @@ secmem_free(void *p)
 	if (p == NULL)
 		return;
 	h = (union secmem_header *)p - 1;
+	lock_live();
 	if (h->b.prev != NULL)
 		h->b.prev->b.next = h->b.next;
 	else
@@ -70,6 +91,7 @@ secmem_free(void *p)
 	if (h->b.next != NULL)
 		h->b.next->b.prev = h->b.prev;
 	atomic_signal_fence(memory_order_seq_cst);
+	unlock_live();
 	explicit_bzero(h, sizeof(*h) + h->b.size);
 	free(h);
 }

@@ -37,8 +37,9 @@ void secmem_wipe_stack(void);
  * For a process about to _exit() from a thread interrupted at an unknown
  * point (it may hold malloc's lock): wipes every live secmem block, and
  * the 32 KiB of stack below the caller, taking no lock and freeing
- * nothing.  secmem_alloc() and secmem_free() are for one thread only (the
- * main one) so that this walk needs no lock.
+ * nothing.  secmem_alloc() and secmem_free() may be called from any
+ * thread (they share a spin lock); this walk takes no lock, since the
+ * interrupted thread may hold it.
  */
 void secmem_wipe_live(void);
 

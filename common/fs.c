@@ -33,10 +33,12 @@ buf_free(void *p, int secret)
 }
 
 int
-fs_read_fd(int fd, const char *what, size_t limit, int secret, char **out,
-	   size_t *outlen)
+fs_read_fd(int fd, const char *what, size_t limit, size_t expect, int secret,
+	   char **out, size_t *outlen)
 {
-	size_t cap = 4096, used = 0;
+	/* One byte past what is expected, so the read that finds EOF needs
+	 * no bigger buffer. */
+	size_t cap = expect > 0 && expect < limit ? expect + 1 : 4096, used = 0;
 	char *data, *bigger;
 	ssize_t n;
 	int saved;
@@ -98,7 +100,7 @@ fs_read_file(const char *path, size_t limit, int secret, char **out,
 		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
 		    strerror(errno));
 	}
-	r = fs_read_fd(fd, path, limit, secret, out, outlen);
+	r = fs_read_fd(fd, path, limit, 0, secret, out, outlen);
 	close(fd);
 	return r;
 }

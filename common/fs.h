@@ -16,14 +16,16 @@
 
 /*
  * Reads fd to EOF into a new NUL-terminated buffer: secmem memory when
- * `secret`, else malloc() (free with free()).  `what` names the input in
- * the detail ("cannot read WHAT: ...").  Returns GHCR_OK;
+ * `secret`, else malloc() (free with free()).  `expect` is the size the
+ * caller knows (a regular file's st_size) or 0: a buffer of that size is
+ * read in one go instead of grown by doubling, each step a copy.  `what`
+ * names the input in the detail ("cannot read WHAT: ...").  Returns GHCR_OK;
  * GHCR_ERR_TOO_LARGE, with a detail, as soon as more than `limit` bytes
  * came; GHCR_ERR_SYSTEM on a read error; GHCR_ERR_NO_MEMORY.  On failure
  * *out is NULL and nothing read is left in memory.
  */
-int fs_read_fd(int fd, const char *what, size_t limit, int secret,
-	       char **out, size_t *outlen);
+int fs_read_fd(int fd, const char *what, size_t limit, size_t expect,
+	       int secret, char **out, size_t *outlen);
 
 /*
  * fs_read_fd() on the file `path` (symlinks followed, never a terminal,

@@ -136,7 +136,8 @@ read_file(int fd, const char *path, char **buf, size_t *len)
 		    strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s is not a regular file", path);
-	if ((r = fs_read_fd(fd, path, DOCKER_CONFIG_MAX_SIZE, 1, buf, len)) ==
+	if ((r = fs_read_fd(fd, path, DOCKER_CONFIG_MAX_SIZE,
+	    (size_t)st.st_size, 1, buf, len)) ==
 	    GHCR_ERR_TOO_LARGE)
 		return ghcr_fail(GHCR_ERR_TOO_LARGE, "%s is over %d MiB; nothing "
 		    "was changed", path, DOCKER_CONFIG_MAX_SIZE >> 20);

@@ -15,7 +15,7 @@
 int
 protocol_read_all(int fd, size_t limit, char **buf, size_t *len)
 {
-	int r = fs_read_fd(fd, "standard input", limit, 1, buf, len);
+	int r = fs_read_fd(fd, "standard input", limit, 0, 1, buf, len);
 
 	if (r == GHCR_ERR_TOO_LARGE)
 		ghcr_fail(r, "input larger than %zu bytes refused", limit);

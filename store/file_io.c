@@ -44,11 +44,11 @@ check_stat(const char *path, const char *what, const struct stat *st)
 	return GHCR_OK;
 }
 
-/* Opens a private file read-only; NOT_FOUND (no detail) when absent. */
+/* Opens a private file read-only; NOT_FOUND (no detail) when absent.  *st
+ * describes the open file. */
 static int
-open_private(const char *path, const char *what, int *fdp)
+open_private(const char *path, const char *what, int *fdp, struct stat *st)
 {
-	struct stat st;
 	int fd, r;
 
 	*fdp = -1;
@@ -64,13 +64,13 @@ open_private(const char *path, const char *what, int *fdp)
 		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot open %s %s: %s",
 		    what, path, strerror(errno));
 	}
-	if (fstat(fd, &st) == -1) {
+	if (fstat(fd, st) == -1) {
 		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
 		    strerror(errno));
 		close(fd);
 		return r;
 	}
-	if ((r = check_stat(path, what, &st)) != 0) {
+	if ((r = check_stat(path, what, st)) != 0) {
 		close(fd);
 		return r;
 	}
@@ -78,24 +78,21 @@ open_private(const char *path, const char *what, int *fdp)
 	return GHCR_OK;
 }
 
-/* Reads fd to EOF, at most max bytes, into a new buffer. */
+/* Reads fd, which st describes, to EOF, at most max bytes, into a new
+ * buffer. */
 static int
-read_all(int fd, const char *path, const char *what, size_t max, int secret,
-	 unsigned char **out, size_t *outlen)
+read_all(int fd, const struct stat *st, const char *path, const char *what,
+	 size_t max, int secret, unsigned char **out, size_t *outlen)
 {
-	struct stat st;
 	char *buf;
 	size_t len;
 	int r;
 
-	if (fstat(fd, &st) == -1)
-		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
-		    strerror(errno));
-	if ((uintmax_t)st.st_size > max)
+	if ((uintmax_t)st->st_size > max)
 		return ghcr_fail(GHCR_ERR_CORRUPT, "%s %s is too large (%jd bytes)",
-		    what, path, (intmax_t)st.st_size);
-	r = fs_read_fd(fd, path, max, secret, &buf, &len);
-	if (r == GHCR_OK && len > (size_t)st.st_size) {
+		    what, path, (intmax_t)st->st_size);
+	r = fs_read_fd(fd, path, max, (size_t)st->st_size, secret, &buf, &len);
+	if (r == GHCR_OK && len > (size_t)st->st_size) {
 		if (secret)
 			secmem_free(buf);
 		else
@@ -117,13 +114,14 @@ int
 file_io_read_private(const char *path, const char *what, size_t max,
 		     int secret, unsigned char **out, size_t *outlen)
 {
+	struct stat st;
 	int fd, r;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((r = open_private(path, what, &fd)) != 0)
+	if ((r = open_private(path, what, &fd, &st)) != 0)
 		return r;
-	r = read_all(fd, path, what, max, secret, out, outlen);
+	r = read_all(fd, &st, path, what, max, secret, out, outlen);
 	close(fd);
 	return r;
 }
@@ -160,7 +158,7 @@ file_io_read_passphrase(const char *path, char **out, size_t *outlen)
 		    path, (unsigned)(st.st_mode & 07777), path);
 		goto out;
 	}
-	if ((r = read_all(fd, path, "passphrase file", 65536, 1, &buf, &len)) != 0)
+	if ((r = read_all(fd, &st, path, "passphrase file", 65536, 1, &buf, &len)) != 0)
 		goto out;
 	/* Strip one trailing newline (an editor's or echo's), CRLF too. */
 	if (len > 0 && buf[len - 1] == '\n')

@@ -113,14 +113,14 @@ decode(const unsigned char *buf, size_t len, const unsigned char *plain,
 	if (key == NULL)
 		abort();
 	ghcr_error_clear();
-	r = file_format_decode(buf, len, &src, key, &e);
+	r = file_format_decode(buf, len, &src, key, NULL, &e);
 	if (r != GHCR_OK)
 		check_failure(r, &e, "decode");
 	else
 		check_entries(&e);
 	if (plain != NULL) {
 		/* The real decoder and the bare parser must agree. */
-		rd = file_format_parse(plain, plen, fuzz_version, &direct);
+		rd = file_format_parse(plain, plen, fuzz_version, NULL, &direct);
 		if ((r == GHCR_OK) != (rd == GHCR_OK))
 			fail("decoder and parser disagree on a valid file",
 			    ghcr_strerror(r));
@@ -162,6 +162,27 @@ decode_sealed(const unsigned char *plain, size_t plen)
 	free(buf);
 }
 
+/* A lookup (`only`) agrees with the full parse: the same verdict, and the
+ * entry file_entries_find() gives, or none. */
+static void
+check_lookup(const unsigned char *plain, size_t plen, int full_r,
+	     const struct file_entries *full, const char *server)
+{
+	const struct file_entry *want = full_r == GHCR_OK ?
+	    file_entries_find(full, server) : NULL;
+	struct file_entries one;
+	int r = file_format_parse(plain, plen, fuzz_version, server, &one);
+
+	if ((r == GHCR_OK) != (full_r == GHCR_OK))
+		fail("a lookup and the full parse disagree on the payload", server);
+	if (r == GHCR_OK && (one.n != (want != NULL) || (want != NULL &&
+	    (strcmp(one.v[0].username, want->username) != 0 ||
+	    strcmp(one.v[0].secret, want->secret) != 0 ||
+	    one.v[0].expires != want->expires))))
+		fail("a lookup found another entry than the full parse", server);
+	file_entries_clear(&one);
+}
+
 static void
 parse_and_edit(const unsigned char *plain, size_t plen)
 {
@@ -170,11 +191,14 @@ parse_and_edit(const unsigned char *plain, size_t plen)
 	int r;
 
 	ghcr_error_clear();
-	r = file_format_parse(plain, plen, fuzz_version, &e);
+	r = file_format_parse(plain, plen, fuzz_version, NULL, &e);
+	check_lookup(plain, plen, r, &e, "ghcr.io");
 	if (r != GHCR_OK) {
 		check_failure(r, &e, "parse");
 		return;
 	}
+	if (e.n > 0)
+		check_lookup(plain, plen, r, &e, e.v[e.n - 1].server);
 	check_entries(&e);
 	check_round_trip(&e, plain, plen);
 	if (e.n > 0) {

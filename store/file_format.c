@@ -214,14 +214,14 @@ parse_string(const unsigned char *p, size_t len, size_t *pos,
 }
 
 /* Parses plain[len] of format `version`, taking ownership of `plain` (a
- * secmem buffer). */
+ * secmem buffer); with `only`, keeps just the first entry for that server. */
 static int
 parse_owned(unsigned char *plain, size_t len, unsigned version,
-	    struct file_entries *out)
+	    const char *only, struct file_entries *out)
 {
 	struct file_entries e = { .plain = plain, .plain_len = len };
-	size_t pos = 4;
-	uint32_t count;
+	size_t pos = 4, only_len = only != NULL ? strlen(only) : 0;
+	uint32_t count, table;
 	int r;
 
 	if (version != FILE_FORMAT_VERSION_PLAIN &&
@@ -240,12 +240,16 @@ parse_owned(unsigned char *plain, size_t len, unsigned version,
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "entry count %u is impossible", count);
 		goto out;
 	}
+	/* The bounded count sizes the table once: no realloc() chain. */
+	table = only != NULL && count > 0 ? 1 : count;
+	if (table > 0 && (e.v = malloc(table * sizeof(*e.v))) == NULL) {
+		r = GHCR_ERR_NO_MEMORY;
+		goto out;
+	}
+	e.cap = table;
 	for (uint32_t i = 0; i < count; i++) {
-		struct file_entry *en;
+		struct file_entry entry, *en = &entry;
 
-		if ((r = entries_grow(&e)) != 0)
-			goto out;
-		en = &e.v[e.n];
 		if ((r = parse_string(plain, len, &pos, &en->server, &en->server_len)) != 0 ||
 		    (r = parse_string(plain, len, &pos, &en->username, &en->username_len)) != 0 ||
 		    (r = parse_string(plain, len, &pos, &en->secret, &en->secret_len)) != 0)
@@ -271,7 +275,9 @@ parse_owned(unsigned char *plain, size_t len, unsigned version,
 			}
 			en->expires = (int64_t)when;
 		}
-		e.n++;
+		if (only == NULL || (e.n == 0 && en->server_len == only_len &&
+		    memcmp(en->server, only, only_len) == 0))
+			e.v[e.n++] = entry;
 	}
 	if (pos != len) {
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "%zu stray bytes after the entries",
@@ -288,7 +294,7 @@ out:
 
 int
 file_format_parse(const unsigned char *plain, size_t len, unsigned version,
-		  struct file_entries *out)
+		  const char *only, struct file_entries *out)
 {
 	unsigned char *copy;
 
@@ -299,7 +305,7 @@ file_format_parse(const unsigned char *plain, size_t len, unsigned version,
 		return GHCR_ERR_NO_MEMORY;
 	if (len > 0)
 		memcpy(copy, plain, len);
-	return parse_owned(copy, len, version, out);
+	return parse_owned(copy, len, version, only, out);
 }
 
 int
@@ -355,13 +361,10 @@ file_format_serialize(const struct file_entries *e, unsigned version,
 static int
 key_derive(const struct file_key_source *src, struct file_key *key)
 {
-	unsigned char *master = NULL, mac[FILE_CRYPTO_HASH_LEN];
+	unsigned char *master = key->master, mac[FILE_CRYPTO_HASH_LEN];
 	int r;
 
 	key->valid = 0;
-	if ((master = secmem_alloc(FILE_CRYPTO_KEY_LEN)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
-	(void)mlock(master, FILE_CRYPTO_KEY_LEN);
 	if (key->kdf == FILE_KDF_NONE) {
 		if (src->key == NULL) {
 			r = ghcr_fail(GHCR_ERR_BAD_KEY,
@@ -390,8 +393,7 @@ key_derive(const struct file_key_source *src, struct file_key *key)
 	r = GHCR_OK;
 out:
 	secmem_wipe(mac, sizeof(mac));
-	(void)munlock(master, FILE_CRYPTO_KEY_LEN);
-	secmem_free(master);
+	secmem_wipe(master, FILE_CRYPTO_KEY_LEN);
 	return r;
 }
 
@@ -511,7 +513,7 @@ file_format_check(const unsigned char *buf, size_t len)
 static int
 decode_checked(const unsigned char *buf, size_t len,
 	       const struct file_key_source *src, struct file_key *key,
-	       struct file_entries *out)
+	       const char *only, struct file_entries *out)
 {
 	unsigned char *plain = NULL;
 	const unsigned char *h = buf;
@@ -547,7 +549,7 @@ decode_checked(const unsigned char *buf, size_t len,
 		secmem_free(plain);
 		return r;
 	}
-	if ((r = parse_owned(plain, ctlen, h[8], out)) != 0)
+	if ((r = parse_owned(plain, ctlen, h[8], only, out)) != 0)
 		return r;
 	return GHCR_OK;
 }
@@ -555,7 +557,7 @@ decode_checked(const unsigned char *buf, size_t len,
 int
 file_format_decode(const unsigned char *buf, size_t len,
 		   const struct file_key_source *src, struct file_key *key,
-		   struct file_entries *out)
+		   const char *only, struct file_entries *out)
 {
 	int r;
 
@@ -569,7 +571,7 @@ file_format_decode(const unsigned char *buf, size_t len,
 	/* The GCM tag authenticates every byte the checksum covers: only a
 	 * refusal needs the checksum, to say "damaged" when it is. */
 	if (r == GHCR_OK)
-		r = decode_checked(buf, len, src, key, out);
+		r = decode_checked(buf, len, src, key, only, out);
 	return explain(buf, len, r);
 }
 
@@ -586,7 +588,10 @@ file_format_encode(const struct file_entries *e,
 	*out = NULL;
 	*outlen = 0;
 	if (!key->valid) {
-		memset(key, 0, sizeof(*key));
+		/* A fresh salt and KDF; the key file's bytes (src->key may
+		 * point at them) stay. */
+		key->kdf = FILE_KDF_NONE;
+		key->log2n = key->r = key->p = 0;
 		if (src->key == NULL) {
 			key->kdf = FILE_KDF_SCRYPT;
 			key->log2n = FILE_SCRYPT_LOG2N;

@@ -76,9 +76,12 @@ struct file_key_source {
 };
 
 /*
- * Keys derived for one store (salt and KDF parameters), kept so that a
- * read-modify-write runs the KDF once.  Allocate with file_key_new(): it is
- * in wiped, best-effort mlock()ed memory.
+ * The key material of one store: the keys derived for its salt and KDF
+ * parameters, kept so that a read-modify-write runs the KDF once, and
+ * beside them the key file's bytes and the KDF's scratch, so that one
+ * mlock() covers every key (each mlock() of heap memory splits the heap's
+ * mapping, and munlock() merges it back).  Allocate with file_key_new():
+ * it is in wiped, best-effort mlock()ed memory.
  */
 struct file_key {
 	int valid;
@@ -86,6 +89,9 @@ struct file_key {
 	unsigned char salt[FILE_FORMAT_SALT_LEN];
 	unsigned char enc[FILE_CRYPTO_KEY_LEN];
 	unsigned char check[FILE_FORMAT_CHECK_LEN];
+	int have_key_file;
+	unsigned char key_file[FILE_CRYPTO_KEY_LEN]; /* once read or made */
+	unsigned char master[FILE_CRYPTO_KEY_LEN];   /* key derivation's scratch */
 };
 
 /* A fresh, not yet valid key; NULL when out of memory. */
@@ -156,10 +162,13 @@ int file_format_checksum(const unsigned char *buf, size_t len);
  * or key kind, or a system/memory error; the detail never names a path.
  * Nothing of the plaintext is parsed before the GCM tag has verified.  A
  * refusal is "checksum mismatch" whenever the checksum does not match.
+ * With `only`, every entry is still validated, but *out holds only the
+ * first entry for that server, if any: a lookup builds no table of the
+ * whole store.
  */
 int file_format_decode(const unsigned char *buf, size_t len,
 		       const struct file_key_source *src, struct file_key *key,
-		       struct file_entries *out);
+		       const char *only, struct file_entries *out);
 
 /*
  * Encodes *e into a new malloc()ed *out / *outlen (ciphertext only, no
@@ -171,9 +180,10 @@ int file_format_encode(const struct file_entries *e,
 		       unsigned char **out, size_t *outlen);
 
 /* Parses a plaintext payload of format `version` (a copy is taken) into
- * *out; for fuzzing. */
+ * *out, keeping only `only`'s entry when it is not NULL (as the decoder
+ * does); for tests and fuzzing. */
 int file_format_parse(const unsigned char *plain, size_t len, unsigned version,
-		      struct file_entries *out);
+		      const char *only, struct file_entries *out);
 
 /* Serializes *e as format `version` into a new secmem buffer *out /
  * *outlen; version 1 drops the expiry dates. */

@@ -28,8 +28,7 @@ struct file_handle {
 	char *passphrase_path;      /* NULL unless given */
 	char *passphrase;           /* secmem; from the text or, lazily, the file */
 	size_t passphrase_len;
-	unsigned char *raw_key;     /* secmem; the key file, read lazily */
-	struct file_key *key;       /* keys derived for the store's salt; made on first use */
+	struct file_key *key;       /* the key file and derived keys; made on first use */
 };
 
 /* Puts the store's path (and a fix) in front of the decoder's detail. */
@@ -77,7 +76,6 @@ file_close(void *handle)
 	free(h->key_path);
 	free(h->passphrase_path);
 	free_secret(h->passphrase, h->passphrase_len);
-	free_secret(h->raw_key, FILE_CRYPTO_KEY_LEN);
 	file_key_free(h->key);
 	free(h);
 }
@@ -121,27 +119,56 @@ out:
 	return r;
 }
 
-/* Creates a new random key file; reads the winner's if another won. */
+/* Creates a new random key file into h->key; when another helper made one
+ * first, h->key->have_key_file stays 0 and the caller reads theirs. */
 static int
 create_key_file(struct file_handle *h)
 {
-	unsigned char *key = NULL;
+	struct file_key *key = h->key;
 	int existed, r;
 
-	if ((key = secmem_alloc(FILE_CRYPTO_KEY_LEN)) == NULL)
-		return GHCR_ERR_NO_MEMORY;
 	if ((r = file_io_prepare_dir(h->key_path)) != 0 ||
-	    (r = file_crypto_random(key, FILE_CRYPTO_KEY_LEN)) != 0 ||
-	    (r = file_io_create_secret(h->key_path, key, FILE_CRYPTO_KEY_LEN,
-	    &existed)) != 0)
-		goto out;
-	if (!existed) {
-		h->raw_key = key;
-		key = NULL;
+	    (r = file_crypto_random(key->key_file, FILE_CRYPTO_KEY_LEN)) != 0 ||
+	    (r = file_io_create_secret(h->key_path, key->key_file,
+	    FILE_CRYPTO_KEY_LEN, &existed)) != 0 || existed)
+		secmem_wipe(key->key_file, FILE_CRYPTO_KEY_LEN);
+	else
+		key->have_key_file = 1;
+	return r;
+}
+
+/* Reads the key file's 32 bytes into h->key, making the file first when
+ * `create` and there is none. */
+static int
+read_key_file(struct file_handle *h, int create)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = file_io_read_private(h->key_path, "key file", 4096, 1, &buf, &len);
+	if (r == GHCR_ERR_NOT_FOUND && create) {
+		if ((r = create_key_file(h)) != 0 || h->key->have_key_file)
+			return r;
+		/* another helper made it first */
+		r = file_io_read_private(h->key_path, "key file", 4096, 1, &buf,
+		    &len);
 	}
-	r = GHCR_OK;
-out:
-	secmem_free(key);
+	if (r == GHCR_ERR_NOT_FOUND)
+		return ghcr_fail(GHCR_ERR_BAD_KEY,
+		    "key file %s is missing, so store %s cannot be decrypted: restore the key file, or remove the store to start over",
+		    h->key_path, h->store_path);
+	if (r != 0)
+		return r;
+	if (len != FILE_CRYPTO_KEY_LEN)
+		r = ghcr_fail(GHCR_ERR_BAD_KEY,
+		    "key file %s holds %zu bytes, a key has %d: it is not a docker-credential-ghcr key",
+		    h->key_path, len, FILE_CRYPTO_KEY_LEN);
+	else {
+		memcpy(h->key->key_file, buf, FILE_CRYPTO_KEY_LEN);
+		h->key->have_key_file = 1;
+	}
+	secmem_free(buf);
 	return r;
 }
 
@@ -153,7 +180,6 @@ out:
 static int
 key_source(struct file_handle *h, int create, struct file_key_source *src)
 {
-	size_t len = 0;
 	int r;
 
 	memset(src, 0, sizeof(*src));
@@ -172,43 +198,20 @@ key_source(struct file_handle *h, int create, struct file_key_source *src)
 		src->passphrase_len = h->passphrase_len;
 		return GHCR_OK;
 	}
-	if (h->raw_key == NULL) {
-		r = file_io_read_private(h->key_path, "key file", 4096, 1,
-		    &h->raw_key, &len);
-		if (r == GHCR_ERR_NOT_FOUND && create) {
-			if ((r = create_key_file(h)) != 0)
-				return r;
-			if (h->raw_key == NULL) /* another helper made it first */
-				r = file_io_read_private(h->key_path, "key file",
-				    4096, 1, &h->raw_key, &len);
-			else
-				len = FILE_CRYPTO_KEY_LEN;
-		}
-		if (r == GHCR_ERR_NOT_FOUND)
-			return ghcr_fail(GHCR_ERR_BAD_KEY,
-			    "key file %s is missing, so store %s cannot be decrypted: restore the key file, or remove the store to start over",
-			    h->key_path, h->store_path);
-		if (r != 0)
-			return r;
-		if (len != FILE_CRYPTO_KEY_LEN) {
-			secmem_free(h->raw_key);
-			h->raw_key = NULL;
-			return ghcr_fail(GHCR_ERR_BAD_KEY,
-			    "key file %s holds %zu bytes, a key has %d: it is not a docker-credential-ghcr key",
-			    h->key_path, len, FILE_CRYPTO_KEY_LEN);
-		}
-	}
-	lock_secret(h->raw_key, FILE_CRYPTO_KEY_LEN);
-	src->key = h->raw_key;
+	if (!h->key->have_key_file && (r = read_key_file(h, create)) != 0)
+		return r;
+	src->key = h->key->key_file;
 	return GHCR_OK;
 }
 
 /*
  * Reads and decrypts the store into *e; *exists is 0 (and *e empty) when
  * there is no store file.  With `create`, a missing key file is made.
+ * With `only`, *e holds just that server's entry (see file_format_decode).
  */
 static int
-load(struct file_handle *h, int create, struct file_entries *e, int *exists)
+load(struct file_handle *h, int create, const char *only,
+     struct file_entries *e, int *exists)
 {
 	struct file_key_source src;
 	unsigned char *buf = NULL;
@@ -243,7 +246,7 @@ load(struct file_handle *h, int create, struct file_entries *e, int *exists)
 	}
 	if ((r = key_source(h, 0, &src)) != 0)
 		goto damaged;
-	if ((r = file_format_decode(buf, len, &src, h->key, e)) != 0)
+	if ((r = file_format_decode(buf, len, &src, h->key, only, e)) != 0)
 		r = fail_store(r, h->store_path);
 	goto out;
 damaged:
@@ -269,7 +272,7 @@ file_get(void *handle, const char *server, struct credential *out)
 	int exists, r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = load(h, 0, &e, &exists)) != 0)
+	if ((r = load(h, 0, server, &e, &exists)) != 0)
 		goto out;
 	if ((en = file_entries_find(&e, server)) == NULL) {
 		/* The client matches the fixed message: no stale detail. */
@@ -291,7 +294,7 @@ file_list(void *handle, store_list_fn fn, void *ctx)
 	struct file_entries e;
 	int exists, r;
 
-	if ((r = load(h, 0, &e, &exists)) != 0)
+	if ((r = load(h, 0, NULL, &e, &exists)) != 0)
 		goto out;
 	for (size_t i = 0; i < e.n; i++) {
 		int stop = fn(e.v[i].server, e.v[i].username, ctx);
@@ -346,7 +349,7 @@ file_put(void *handle, const struct credential *cred)
 	    (r = file_io_lock(h->store_path, &lock)) != 0)
 		goto out;
 	file_io_remove_stale(h->store_path);
-	if ((r = load(h, 1, &e, &exists)) != 0 ||
+	if ((r = load(h, 1, NULL, &e, &exists)) != 0 ||
 	    (r = file_entries_set(&e, cred->server, cred->username,
 	    cred->secret, cred->expires > 0 ? (int64_t)cred->expires : 0)) != 0 ||
 	    (r = save(h, &e)) != 0)
@@ -372,7 +375,7 @@ file_erase(void *handle, const char *server)
 		return GHCR_OK;
 	if ((r = file_io_prepare_dir(h->store_path)) != 0 ||
 	    (r = file_io_lock(h->store_path, &lock)) != 0 ||
-	    (r = load(h, 0, &e, &exists)) != 0)
+	    (r = load(h, 0, NULL, &e, &exists)) != 0)
 		goto out;
 	if (exists && file_entries_remove(&e, server) > 0 &&
 	    (r = save(h, &e)) != 0)

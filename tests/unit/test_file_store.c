@@ -998,7 +998,7 @@ START_TEST(test_decoder_rejects_malformed_plaintext)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int r = file_format_parse((const unsigned char *)cases[i].bytes,
-		    cases[i].len, FILE_FORMAT_VERSION_PLAIN, &e);
+		    cases[i].len, FILE_FORMAT_VERSION_PLAIN, NULL, &e);
 
 		ck_assert_msg(r == GHCR_ERR_CORRUPT, "case %zu: expected CORRUPT, got %d",
 		    i, r);
@@ -1006,7 +1006,7 @@ START_TEST(test_decoder_rejects_malformed_plaintext)
 	}
 	ck_assert_int_eq(file_format_parse((const unsigned char *)
 	    "\0\0\0\1\0\0\0\1a\0\0\0\0\1b\0\0\0\0\0\0", 21,
-	    FILE_FORMAT_VERSION_PLAIN, &e), GHCR_OK);
+	    FILE_FORMAT_VERSION_PLAIN, NULL, &e), GHCR_OK);
 	ck_assert_msg(e.n == 1 && strcmp(e.v[0].server, "a") == 0 &&
 	    strcmp(e.v[0].username, "b") == 0 && e.v[0].secret_len == 0,
 	    "a well-formed one-entry payload did not parse as expected");
@@ -1027,7 +1027,7 @@ START_TEST(test_decoder_round_trip_in_memory)
 	ck_assert_int_eq(file_entries_set(&in, "a.example", "ua", "sa", 0), GHCR_OK);
 	ck_assert_int_eq(file_entries_set(&in, "b.example", "ub", "sb", 0), GHCR_OK);
 	ck_assert_int_eq(file_format_encode(&in, &src, k1, &buf, &len), GHCR_OK);
-	ck_assert_int_eq(file_format_decode(buf, len, &src, k2, &out), GHCR_OK);
+	ck_assert_int_eq(file_format_decode(buf, len, &src, k2, NULL, &out), GHCR_OK);
 	ck_assert_uint_eq(out.n, 2);
 	en = file_entries_find(&out, "b.example");
 	ck_assert(en != NULL);
@@ -1047,6 +1047,32 @@ START_TEST(test_decoder_round_trip_in_memory)
 	file_key_free(k1);
 	file_key_free(k2);
 	free(buf);
+}
+END_TEST
+
+/* A lookup keeps only the asked server's entry, yet still refuses a payload
+ * that is damaged after it. */
+START_TEST(test_decoder_lookup_keeps_one_entry)
+{
+	static const char two[] = "\0\0\0\2" "\0\0\0\1a\0" "\0\0\0\1b\0"
+	    "\0\0\0\1c\0" "\0\0\0\1d\0" "\0\0\0\1e\0" "\0\0\0\1f\0";
+	struct file_entries e;
+
+	ck_assert_int_eq(file_format_parse((const unsigned char *)two,
+	    sizeof(two) - 1, FILE_FORMAT_VERSION_PLAIN, "d", &e), GHCR_OK);
+	ck_assert_uint_eq(e.n, 1);
+	ck_assert_str_eq(e.v[0].username, "e");
+	ck_assert_str_eq(e.v[0].secret, "f");
+	file_entries_clear(&e);
+	ck_assert_int_eq(file_format_parse((const unsigned char *)two,
+	    sizeof(two) - 1, FILE_FORMAT_VERSION_PLAIN, "x", &e), GHCR_OK);
+	ck_assert_uint_eq(e.n, 0);
+	file_entries_clear(&e);
+	/* The match comes first; the second entry is cut short. */
+	ck_assert_int_eq(file_format_parse((const unsigned char *)two,
+	    sizeof(two) - 3, FILE_FORMAT_VERSION_PLAIN, "a", &e), GHCR_ERR_CORRUPT);
+	ck_assert_uint_eq(e.n, 0);
+	file_entries_clear(&e);
 }
 END_TEST
 
@@ -1145,20 +1171,20 @@ START_TEST(test_decoder_reads_version_2_entries)
 	struct file_entries e;
 
 	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
-	    sizeof(good) - 1, FILE_FORMAT_VERSION_EXPIRY, &e), GHCR_OK);
+	    sizeof(good) - 1, FILE_FORMAT_VERSION_EXPIRY, NULL, &e), GHCR_OK);
 	ck_assert_uint_eq(e.n, 1);
 	ck_assert_msg(e.v[0].expires == 0x713fb300, "expected expiry 0x713fb300, "
 	    "got %#llx", (long long)e.v[0].expires);
 	file_entries_clear(&e);
 	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
-	    sizeof(good) - 2, FILE_FORMAT_VERSION_EXPIRY, &e), GHCR_ERR_CORRUPT);
+	    sizeof(good) - 2, FILE_FORMAT_VERSION_EXPIRY, NULL, &e), GHCR_ERR_CORRUPT);
 	file_entries_clear(&e);
 	/* Read as version 1, the date is stray bytes. */
 	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
-	    sizeof(good) - 1, FILE_FORMAT_VERSION_PLAIN, &e), GHCR_ERR_CORRUPT);
+	    sizeof(good) - 1, FILE_FORMAT_VERSION_PLAIN, NULL, &e), GHCR_ERR_CORRUPT);
 	file_entries_clear(&e);
 	ck_assert_int_eq(file_format_parse((const unsigned char *)good,
-	    sizeof(good) - 1, 3, &e), GHCR_ERR_CORRUPT);
+	    sizeof(good) - 1, 3, NULL, &e), GHCR_ERR_CORRUPT);
 	file_entries_clear(&e);
 }
 END_TEST
@@ -1205,6 +1231,7 @@ suite_file_store(void)
 		T(test_reads_committed_v1_samples),
 		T(test_decoder_rejects_malformed_plaintext),
 		T(test_decoder_round_trip_in_memory),
+		T(test_decoder_lookup_keeps_one_entry),
 		T(test_expiry_is_kept_and_cleared_by_a_new_login),
 		T(test_expired_credential_is_still_stored),
 		T(test_decoder_reads_version_2_entries),

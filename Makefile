@@ -78,7 +78,20 @@ ALL_CPPFLAGS = $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(HARDENING_CFLAGS) -fPIE $(SANITIZE_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 	-Wl,--dynamic-list=store/module.exports -Wl,--dynamic-list=helper/check.exports $(LDFLAGS)
-LIBS = $(JANSSON_LIBS) -ldl
+# jansson is linked into the helper from its archive when one is installed
+# (Debian's libjansson-dev ships it): a shared libjansson costs every
+# protocol call a library load, and every symbol libcrypto's loader later
+# looks up one more library to search (bench/RESULTS.md has the figures).
+# JANSSON_LINK=shared links the shared library instead.  The check module
+# keeps the shared one (it calls json_set_alloc_funcs() on it itself).
+JANSSON_ARCHIVE := $(shell $(PKG_CONFIG) --variable=libdir jansson)/libjansson.a
+JANSSON_LINK ?= $(if $(wildcard $(JANSSON_ARCHIVE)),static,shared)
+ifeq ($(JANSSON_LINK),static)
+HELPER_JANSSON_LIBS = $(JANSSON_ARCHIVE)
+else
+HELPER_JANSSON_LIBS = $(JANSSON_LIBS)
+endif
+LIBS = $(HELPER_JANSSON_LIBS) -ldl
 
 # `make SANITIZE=address,undefined` builds everything instrumented.
 ifneq ($(SANITIZE),)
@@ -142,7 +155,7 @@ $(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
 
 # The check module calls back into the helper (helper/check.exports) and
-# dlopen()s libcurl itself; it links jansson like the helper.
+# dlopen()s libcurl itself; it links the shared jansson.
 $(B)/helper/%.pic.o: helper/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<

@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "github.h"
 #include "http.h"
+#include "secmem.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -22,6 +23,15 @@
 #include <time.h>
 
 #define CHECK_BUDGET_ENV "DOCKER_CREDENTIAL_GHCR_CHECK_TIMEOUT"
+
+/* The module's jansson is its own shared library, not the helper's copy
+ * (see the Makefile): it is pointed at the wiping allocator here, on every
+ * way in, before it holds a token server's reply. */
+static void
+module_enter(void)
+{
+	json_set_alloc_funcs(secmem_alloc, secmem_free);
+}
 
 static void
 check_usage(FILE *f)
@@ -259,6 +269,7 @@ module_cmd_check(int argc, char **argv, struct resolver *res)
 	size_t i;
 	json_t *p;
 
+	module_enter();
 	if (cmd_wants_help(argc, argv)) {
 		check_usage(stdout);
 		return GHCR_OK;
@@ -354,6 +365,7 @@ module_check_token_for_login(const char *server, const char *username,
 	json_t *h;
 	int r;
 
+	module_enter();
 	*expiry = 0;
 	memset(&run, 0, sizeof(run));
 	memset(&job, 0, sizeof(job));

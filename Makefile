@@ -112,6 +112,9 @@ CHECK_MODULE_SRCS = helper/cmd_check.c helper/check_run.c helper/http.c \
 # protocol command's loader walks.
 CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/report.pic.o
 $(B)/helper/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
+# The stack wipe writes only resident pages; the probes of stack-clash
+# protection would fault in every page of its 32 KiB frame (see the file).
+$(B)/common/secmem_stack.o: ALL_CFLAGS += -fno-stack-clash-protection
 LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS) $(CHECK_MODULE_SRCS), \
 	$(wildcard common/*.c helper/*.c store/*.c))
 ifneq ($(WITH_SECRETSERVICE),1)

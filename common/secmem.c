@@ -116,40 +116,12 @@ secmem_strdup(const char *s)
 	return s == NULL ? NULL : secmem_strndup(s, strlen(s));
 }
 
-#define SECMEM_STACK_WIPE (32 * 1024)
-
-static int stack_tainted;
-
-void
-secmem_taint_stack(void)
-{
-	stack_tainted = 1;
-}
-
-static __attribute__((noinline)) void
-wipe_stack_below(void)
-{
-	unsigned char frame[SECMEM_STACK_WIPE];
-
-	explicit_bzero(frame, sizeof(frame));
-	/* Keep the buffer (and so the wipe) from being optimised away. */
-	__asm__ __volatile__("" : : "r"(frame) : "memory");
-}
-
-void
-secmem_wipe_stack(void)
-{
-	if (stack_tainted)
-		wipe_stack_below();
-	stack_tainted = 0;
-}
-
 void
 secmem_wipe_live(void)
 {
 	for (union secmem_header *h = live; h != NULL; h = h->b.next)
 		explicit_bzero(h + 1, h->b.size);
-	wipe_stack_below();
+	secmem_wipe_stack_below();
 }
 
 int

@@ -32,6 +32,8 @@ void secmem_wipe(void *p, size_t n);
  */
 void secmem_taint_stack(void);
 void secmem_wipe_stack(void);
+/* The wipe itself, tainted or not (secmem_wipe_live() uses it). */
+void secmem_wipe_stack_below(void);
 
 /*
  * For a process about to _exit() from a thread interrupted at an unknown

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,32 @@ struct raw_settings {
 static char file_values[KEY_COUNT][PATH_MAX];
 static char config_line[PATH_MAX + 64];
 
+/* The settings' paths (and the XDG directories they start from), one
+ * after another; settings_load() starts it afresh. */
+static char paths[8 * PATH_MAX];
+static size_t paths_used;
+
+/* Keeps a path formatted at the free end of `paths`; NULL when it is
+ * longer than PATH_MAX (or, impossibly, `paths` is full). */
+static const char *
+path_format(const char *fmt, ...)
+{
+	char *at = paths + paths_used;
+	size_t room = sizeof(paths) - paths_used;
+	va_list ap;
+	int n;
+
+	if (room > PATH_MAX)
+		room = PATH_MAX;
+	va_start(ap, fmt);
+	n = vsnprintf(at, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		return NULL;
+	paths_used += (size_t)n + 1;
+	return at;
+}
+
 const char *
 settings_getenv(const char *name)
 {
@@ -80,17 +107,17 @@ settings_home_dir(void)
 }
 
 /* $XDG_VAR if absolute (the XDG spec says to ignore relative ones), else
- * $HOME/fallback. */
-static int
-xdg_dir(const char *var, const char *fallback, char *out, size_t outlen)
+ * $HOME/fallback; NULL when there is no home or the path is too long. */
+static const char *
+xdg_dir(const char *var, const char *fallback)
 {
 	const char *v = settings_getenv(var), *home;
 
 	if (v != NULL && v[0] == '/')
-		return snprintf(out, outlen, "%s", v) < (int)outlen ? 0 : -1;
+		return path_format("%s", v);
 	if ((home = settings_home_dir()) == NULL)
-		return -1;
-	return snprintf(out, outlen, "%s/%s", home, fallback) < (int)outlen ? 0 : -1;
+		return NULL;
+	return path_format("%s/%s", home, fallback);
 }
 
 static char *
@@ -187,12 +214,12 @@ parse_hosts(struct settings *s, const char *list)
 }
 
 static int
-set_path(char *dst, const char *value, const char *dir, const char *file)
+set_path(const char **dst, const char *value, const char *dir,
+	 const char *file)
 {
-	int n = value != NULL ? snprintf(dst, PATH_MAX, "%s", value)
-	    : snprintf(dst, PATH_MAX, "%s/" APP_DIR "/%s", dir, file);
-
-	return n >= 0 && n < PATH_MAX ? GHCR_OK :
+	*dst = value != NULL ? path_format("%s", value)
+	    : path_format("%s/" APP_DIR "/%s", dir, file);
+	return *dst != NULL ? GHCR_OK :
 	    ghcr_fail(GHCR_ERR_CONFIG, "path too long");
 }
 
@@ -230,12 +257,13 @@ int
 settings_load(struct settings *s)
 {
 	struct raw_settings raw;
-	char data_dir[PATH_MAX], config_dir[PATH_MAX];
-	const char *v, *runner_temp;
+	const char *v, *runner_temp, *data_dir, *config_dir;
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	memset(&raw, 0, sizeof(raw));
+	paths_used = 0;
+	s->passphrase_path = "";
 	s->gh_cli = 1;
 
 	/* Inside Actions everything stored lives and dies with the job. */
@@ -247,11 +275,11 @@ settings_load(struct settings *s)
 	else
 		runner_temp = NULL;
 
-	if (xdg_dir("XDG_CONFIG_HOME", ".config", config_dir, sizeof(config_dir)) != 0 ||
-	    xdg_dir("XDG_DATA_HOME", ".local/share", data_dir, sizeof(data_dir)) != 0)
+	if ((config_dir = xdg_dir("XDG_CONFIG_HOME", ".config")) == NULL ||
+	    (data_dir = xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL)
 		return ghcr_fail(GHCR_ERR_CONFIG,
 		    "no home directory: set HOME or " ENV_PREFIX "STORE");
-	if ((r = set_path(s->config_path, settings_getenv(ENV_PREFIX "CONFIG"),
+	if ((r = set_path(&s->config_path, settings_getenv(ENV_PREFIX "CONFIG"),
 	    config_dir, "config")) != GHCR_OK)
 		return r;
 	if ((r = read_config_file(s->config_path, &raw)) != GHCR_OK)
@@ -287,16 +315,18 @@ settings_load(struct settings *s)
 
 	/* Where the file store lives: its own defaults, unless set. */
 	if ((r = store_file_default_paths(data_dir, config_dir, runner_temp,
-	    s->store_path, s->key_path, PATH_MAX)) != GHCR_OK)
+	    paths + paths_used, 2 * PATH_MAX, &s->store_path, &s->key_path)) !=
+	    GHCR_OK)
 		return r;
+	paths_used += strlen(s->store_path) + strlen(s->key_path) + 2;
 	if (raw.value[KEY_STORE] != NULL &&
-	    (r = set_path(s->store_path, raw.value[KEY_STORE], NULL, NULL)) != GHCR_OK)
+	    (r = set_path(&s->store_path, raw.value[KEY_STORE], NULL, NULL)) != GHCR_OK)
 		return r;
 	if (raw.value[KEY_KEY_FILE] != NULL &&
-	    (r = set_path(s->key_path, raw.value[KEY_KEY_FILE], NULL, NULL)) != GHCR_OK)
+	    (r = set_path(&s->key_path, raw.value[KEY_KEY_FILE], NULL, NULL)) != GHCR_OK)
 		return r;
 	if (raw.value[KEY_PASSPHRASE_FILE] != NULL &&
-	    (r = set_path(s->passphrase_path, raw.value[KEY_PASSPHRASE_FILE],
+	    (r = set_path(&s->passphrase_path, raw.value[KEY_PASSPHRASE_FILE],
 	    NULL, NULL)) != GHCR_OK)
 		return r;
 	return GHCR_OK;

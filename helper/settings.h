@@ -22,10 +22,13 @@ struct settings {
 	int job_scoped;             /* file store under RUNNER_TEMP */
 	int gh_cli;                 /* the GitHub CLI login is a source */
 
-	char store_path[PATH_MAX];
-	char key_path[PATH_MAX];
-	char passphrase_path[PATH_MAX]; /* empty: random key file */
-	char config_path[PATH_MAX];     /* the file read, or would be */
+	/* The paths point into static storage of settings.c, valid until
+	 * the next settings_load(): packed there, a run touches one page for
+	 * all of them instead of one per PATH_MAX array. */
+	const char *store_path;
+	const char *key_path;
+	const char *passphrase_path; /* empty: random key file */
+	const char *config_path;     /* the file read, or would be */
 
 	/* The GitHub server the ambient token belongs to ("github.com", a
 	 * GHES host, or "SUB.ghe.com"), from GITHUB_SERVER_URL or config. */

@@ -391,18 +391,22 @@ out:
 
 int
 store_file_default_paths(const char *data_dir, const char *config_dir,
-			 const char *job_dir, char *store_path, char *key_path,
-			 size_t size)
+			 const char *job_dir, char *out, size_t size,
+			 const char **store_path, const char **key_path)
 {
-	int n, m;
+	int n, m = -1;
 
 	/* Inside an Actions job, everything stored lives and dies with it. */
 	if (job_dir != NULL)
 		data_dir = config_dir = job_dir;
-	n = snprintf(store_path, size, "%s/" APP_DIR "/credentials", data_dir);
-	m = snprintf(key_path, size, "%s/" APP_DIR "/key", config_dir);
-	if (n < 0 || (size_t)n >= size || m < 0 || (size_t)m >= size)
+	n = snprintf(out, size, "%s/" APP_DIR "/credentials", data_dir);
+	if (n >= 0 && (size_t)n < size)
+		m = snprintf(out + n + 1, size - (size_t)n - 1,
+		    "%s/" APP_DIR "/key", config_dir);
+	if (m < 0 || (size_t)m >= size - (size_t)n - 1)
 		return ghcr_fail(GHCR_ERR_CONFIG, "path too long");
+	*store_path = out;
+	*key_path = out + n + 1;
 	return GHCR_OK;
 }
 

@@ -144,16 +144,16 @@ void store_describe(const char *setting, int job_scoped,
 		    const struct store_report *report);
 
 /*
- * The file store's default paths, into buffers of `size` bytes:
- * DATA_DIR/docker-credential-ghcr/credentials and
- * CONFIG_DIR/docker-credential-ghcr/key, or both under `job_dir` (a GitHub
- * Actions job's RUNNER_TEMP) when it is not NULL, so nothing stored
- * inside a job outlives it.  GHCR_OK, or GHCR_ERR_CONFIG when a path is
- * too long.
+ * The file store's default paths, DATA_DIR/docker-credential-ghcr/credentials
+ * and CONFIG_DIR/docker-credential-ghcr/key, or both under `job_dir` (a
+ * GitHub Actions job's RUNNER_TEMP) when it is not NULL, so nothing stored
+ * inside a job outlives it.  Both strings are written one after the other
+ * into out[size]; *store_path and *key_path point at them.  GHCR_OK, or
+ * GHCR_ERR_CONFIG when they do not fit.
  */
 int store_file_default_paths(const char *data_dir, const char *config_dir,
-			     const char *job_dir, char *store_path,
-			     char *key_path, size_t size);
+			     const char *job_dir, char *out, size_t size,
+			     const char **store_path, const char **key_path);
 
 /* The built-in backend called `name`, or NULL when not built in. */
 const struct store_backend *store_backend_find(const char *name);

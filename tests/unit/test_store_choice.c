@@ -80,37 +80,41 @@ END_TEST
 
 START_TEST(test_file_store_default_paths_and_job_scoped_ones)
 {
-	char store[PATHSZ], key[PATHSZ];
+	char out[PATHSZ];
+	const char *store, *key;
 
-	ck_assert_int_eq(store_file_default_paths("/d", "/c", NULL, store, key,
-	    sizeof(store)), GHCR_OK);
+	ck_assert_int_eq(store_file_default_paths("/d", "/c", NULL, out,
+	    sizeof(out), &store, &key), GHCR_OK);
 	ck_assert_str_eq(store, "/d/docker-credential-ghcr/credentials");
 	ck_assert_str_eq(key, "/c/docker-credential-ghcr/key");
-	ck_assert_int_eq(store_file_default_paths("/d", "/c", "/runner/tmp", store,
-	    key, sizeof(store)), GHCR_OK);
+	ck_assert_int_eq(store_file_default_paths("/d", "/c", "/runner/tmp", out,
+	    sizeof(out), &store, &key), GHCR_OK);
 	ck_assert_str_eq(store, "/runner/tmp/docker-credential-ghcr/credentials");
 	ck_assert_str_eq(key, "/runner/tmp/docker-credential-ghcr/key");
-	ck_assert_int_eq(store_file_default_paths("/d", "/c", NULL, store, key, 16),
-	    GHCR_ERR_CONFIG);
+	/* Too small for the first path, then for the second. */
+	ck_assert_int_eq(store_file_default_paths("/d", "/c", NULL, out, 16,
+	    &store, &key), GHCR_ERR_CONFIG);
+	ck_assert_int_eq(store_file_default_paths("/d", "/c", NULL, out, 50,
+	    &store, &key), GHCR_ERR_CONFIG);
 }
 END_TEST
 
 START_TEST(test_auto_inside_a_job_opens_the_file_store_and_says_where)
 {
-	char store[PATHSZ], key[PATHSZ];
-	struct store_location where = { .store_path = store, .key_path = key };
+	char out[PATHSZ];
+	struct store_location where = { 0 };
 	struct store_choice c;
 
 	setenv("RUNNER_TEMP", test_tmpdir, 1);
-	ck_assert_int_eq(store_file_default_paths("/d", "/c", test_tmpdir, store,
-	    key, sizeof(store)), GHCR_OK);
+	ck_assert_int_eq(store_file_default_paths("/d", "/c", test_tmpdir, out,
+	    sizeof(out), &where.store_path, &where.key_path), GHCR_OK);
 	ck_assert_int_eq(store_choose_open("auto", 1, &where, &c), GHCR_OK);
 	ck_assert_ptr_eq(c.backend, store_backend_find("file"));
 	ck_assert_ptr_nonnull(c.handle);
 	ck_assert_msg(strstr(c.reason, "under RUNNER_TEMP") != NULL, "reason: %s", c.reason);
 	c.backend->close(c.handle);
 
-	snprintf(store, sizeof(store), "/elsewhere/credentials");
+	where.store_path = "/elsewhere/credentials";
 	ck_assert_int_eq(store_choose_open("auto", 1, &where, &c), GHCR_OK);
 	ck_assert_msg(strstr(c.reason, "RUNNER_TEMP") == NULL,
 	    "a store moved out of RUNNER_TEMP must not be said to be there: %s",

@@ -18,8 +18,12 @@ DOCKER_CREDENTIAL_GHCR_DEPENDENCIES = host-pkgconf jansson openssl
 # the hardening chosen in the configuration (BR2_SSP_*, BR2_FORTIFY_SOURCE_*,
 # BR2_RELRO_*), and some of the Makefile's own (-fcf-protection) exist only
 # on x86.
+# JANSSON_LINK=shared: how libraries are linked is the configuration's
+# choice (BR2_STATIC_LIBS, BR2_SHARED_LIBS), not the Makefile's, whose
+# archive lookup (pkg-config --variable=libdir) does not see the sysroot.
 DOCKER_CREDENTIAL_GHCR_MAKE_OPTS = \
 	$(TARGET_CONFIGURE_OPTS) \
+	JANSSON_LINK=shared \
 	WITH_SECRETSERVICE=0 \
 	PREFIX=/usr \
 	VERSION=$(DOCKER_CREDENTIAL_GHCR_VERSION) \

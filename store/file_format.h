@@ -116,6 +116,8 @@ struct file_entries {
 	size_t n, cap;
 };
 
+/* The table's operations (file_entries.c). */
+
 /* Wipes and frees what *e owns and zeroes it; NULL is accepted. */
 void file_entries_clear(struct file_entries *e);
 
@@ -131,11 +133,11 @@ const struct file_entry *file_entries_find(const struct file_entries *e,
 int file_entries_set(struct file_entries *e, const char *server,
 		     const char *username, const char *secret, int64_t expires);
 
-/* The version *e is written as: 1 unless an entry has an expiry. */
-unsigned file_format_version_for(const struct file_entries *e);
-
 /* Removes every entry for `server`; returns how many were removed. */
 size_t file_entries_remove(struct file_entries *e, const char *server);
+
+/* The version *e is written as: 1 unless an entry has an expiry. */
+unsigned file_format_version_for(const struct file_entries *e);
 
 /*
  * Checks everything that needs no key: size, magic, version, checksum and

@@ -26,7 +26,8 @@ void secmem_wipe(void *p, size_t n);
  * Libraries decrypt through stack buffers we do not own (OpenSSL's GCM
  * leaves plaintext blocks there).  Code that hands a secret to such a
  * library calls secmem_taint_stack(); main() calls secmem_wipe_stack()
- * before exiting, which then overwrites the 32 KiB of stack below it, so
+ * before exiting, which then overwrites the 32 KiB of stack below it
+ * (the pages of it the process has touched; the others hold nothing), so
  * no copy of a secret outlives the request.  Untainted, the wipe is a
  * no-op and touches no fresh stack pages.
  */

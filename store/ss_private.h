@@ -148,6 +148,10 @@ int session_decrypt(struct ss_handle *h, GVariant *secret,
     const char *server, char **out);
 int session_encrypt(struct ss_handle *h, const char *text, GVariant **out);
 
+/* ss_expiry.c: the `expires` attribute's text, and back (0: unknown). */
+gchar *ss_expires_format(time_t when);
+time_t ss_expires_parse(const char *text);
+
 /* ss_list.c: list. */
 int ss_list(void *handle, store_list_fn fn, void *ctx);
 

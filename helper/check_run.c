@@ -289,6 +289,29 @@ check_api(struct check_run *run, const struct host_job *job,
 	return o;
 }
 
+/* A pull or push probe's problem, if any: "pull-denied" with the access
+ * fix (`access` is "read" or "write"), or "pull-failed". */
+static void
+report_probe(struct check_run *run, const struct host_job *job,
+	     const struct image_ref *img, const struct github_api_result *api,
+	     const struct probe_step *st, const char *probe, const char *access)
+{
+	char id[16], line[1024], fixbuf[512];
+
+	if (st->outcome == PROBE_REFUSED) {
+		snprintf(id, sizeof(id), "%s-denied", probe);
+		add_problem(run, id, "error", img->arg,
+		    say(line, sizeof(line), "%s: %s", img->name, st->reason),
+		    "%s", access_fix(job, img, api, access, fixbuf, sizeof(fixbuf)));
+	} else if (st->outcome == PROBE_FAILED) {
+		snprintf(id, sizeof(id), "%s-failed", probe);
+		add_problem(run, id, "error", img->arg,
+		    say(line, sizeof(line), "%s: no answer to the %s probe: %s",
+		    img->name, probe, st->reason),
+		    "check the network and the registry's status, then run check again");
+	}
+}
+
 /* One image: a pull-scoped exchange and probe, then a push-scoped one. */
 static int
 check_image(struct check_run *run, const struct host_job *job,
@@ -296,7 +319,7 @@ check_image(struct check_run *run, const struct host_job *job,
 	    const struct github_api_result *api, json_t *images)
 {
 	struct probe_step st;
-	char scope[CHECK_NAME_MAX + 32], line[1024], fixbuf[512];
+	char scope[CHECK_NAME_MAX + 32];
 	char *authz = NULL;
 	json_t *o = json_object();
 	int r;
@@ -313,15 +336,7 @@ check_image(struct check_run *run, const struct host_job *job,
 	    (r = registry_pull_probe(&run->http, job->host, img->name, authz, &st)) != GHCR_OK)
 		goto out;
 	json_object_set_new(o, "pull", step_json(&st));
-	if (st.outcome == PROBE_REFUSED)
-		add_problem(run, "pull-denied", "error", img->arg,
-		    say(line, sizeof(line), "%s: %s", img->name, st.reason),
-		    "%s", access_fix(job, img, api, "read", fixbuf, sizeof(fixbuf)));
-	else if (st.outcome == PROBE_FAILED)
-		add_problem(run, "pull-failed", "error", img->arg,
-		    say(line, sizeof(line), "%s: no answer to the pull probe: %s",
-		    img->name, st.reason),
-		    "check the network and the registry's status, then run check again");
+	report_probe(run, job, img, api, &st, "pull", "read");
 	secmem_free(authz);
 	authz = NULL;
 
@@ -348,15 +363,7 @@ check_image(struct check_run *run, const struct host_job *job,
 			goto out;
 	}
 	json_object_set_new(o, "push", step_json(&st));
-	if (st.outcome == PROBE_REFUSED)
-		add_problem(run, "push-denied", "error", img->arg,
-		    say(line, sizeof(line), "%s: %s", img->name, st.reason),
-		    "%s", access_fix(job, img, api, "write", fixbuf, sizeof(fixbuf)));
-	else if (st.outcome == PROBE_FAILED)
-		add_problem(run, "push-failed", "error", img->arg,
-		    say(line, sizeof(line), "%s: no answer to the push probe: %s",
-		    img->name, st.reason),
-		    "check the network and the registry's status, then run check again");
+	report_probe(run, job, img, api, &st, "push", "write");
 out:
 	secmem_free(authz);
 	return r;
@@ -477,8 +484,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	struct credential cred = { 0 };
 	struct host_job job;
 	struct source_hit hit;
-	enum token_kind kind;
-	char mask[TOKEN_MASK_MAX], line[1024], reason[640];
+	char line[1024], reason[640];
 	json_t *h = json_object();
 	time_t expiry = 0;
 	int r;
@@ -532,12 +538,7 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 		return GHCR_OK;
 	}
 
-	kind = token_kind_of(cred.secret);
-	token_mask(cred.secret, mask);
-	json_object_set_new(h, "username", report_str(cred.username));
-	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
-	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
-	json_object_set_new(h, "token", json_string(mask));
+	(void)report_put_credential(h, cred.username, cred.secret);
 	if (strcmp(cred.username, "<token>") == 0) {
 		/* An identity token is traded with an OAuth2 grant, not Basic. */
 		json_object_set_new(h, "checked", json_false());

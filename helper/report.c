@@ -43,6 +43,20 @@ report_problem(json_t *problems, const char *id, const char *level,
 	json_array_append_new(problems, p);
 }
 
+enum token_kind
+report_put_credential(json_t *h, const char *username, const char *secret)
+{
+	enum token_kind kind = token_kind_of(secret);
+	char mask[TOKEN_MASK_MAX];
+
+	token_mask(secret, mask);
+	json_object_set_new(h, "username", report_str(username));
+	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
+	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
+	json_object_set_new(h, "token", json_string(mask));
+	return kind;
+}
+
 const char *
 report_get(json_t *obj, const char *key)
 {

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "token_kind.h"
+
 /* A JSON string of text that is not ours: JSON null for NULL, and a
  * placeholder for text that is not UTF-8 (json_string() refuses it). */
 json_t *report_str(const char *s);
@@ -22,6 +24,11 @@ json_t *report_str(const char *s);
 void report_problem(json_t *problems, const char *id, const char *level,
 		    const char *subject, const char *problem, const char *fix, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* Puts a credential's "username", "token_kind", "token_kind_name" and
+ * "token" (its mask, never the token) into `h`; returns the kind. */
+enum token_kind report_put_credential(json_t *h, const char *username,
+				      const char *secret);
 
 /* The string member `key` of `obj`, or NULL. */
 const char *report_get(json_t *obj, const char *key);

@@ -277,7 +277,7 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 	struct credential cred = { 0 };
 	struct source_hit hit;
 	enum token_kind kind;
-	char mask[TOKEN_MASK_MAX], *text;
+	char *text;
 	const char *warning;
 	json_t *h = json_object();
 	int r;
@@ -321,12 +321,7 @@ describe_host(struct resolver *res, const char *host, int store_ok,
 		return h;
 	}
 	(*answered)++;
-	kind = token_kind_of(cred.secret);
-	token_mask(cred.secret, mask);
-	json_object_set_new(h, "username", report_str(cred.username));
-	json_object_set_new(h, "token_kind", json_string(token_kind_id(kind)));
-	json_object_set_new(h, "token_kind_name", json_string(token_kind_name(kind)));
-	json_object_set_new(h, "token", json_string(mask));
+	kind = report_put_credential(h, cred.username, cred.secret);
 	if (kind == TOKEN_OAUTH && strcmp(hit.source->id, "gh-cli") == 0) {
 		gh_scope_note(res->settings, hit.source, host, problems);
 	} else if ((warning = token_kind_warning(kind)) != NULL) {

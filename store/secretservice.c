@@ -242,8 +242,7 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	struct pending_call attr_call, secret_call;
 	const char *path, *username;
 	struct credential c = { NULL, NULL, NULL, 0 };
-	char detail[512] = "";
-	int r, r2;
+	int r;
 
 	memset(&attr_call, 0, sizeof(attr_call));
 	memset(&secret_call, 0, sizeof(secret_call));
@@ -321,15 +320,8 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	r = GHCR_OK;
  out:
 	/* Collect whatever is still in flight, so no reply outlives this
-	 * frame (the deadline cancels it at worst), keeping the first
-	 * failure's detail. */
-	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND && ghcr_error_detail() != NULL)
-		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
-	r2 = session_finish(h, w, ctx, &ss);
-	if (r == GHCR_ERR_NOT_FOUND && r2 != GHCR_OK)
-		r = r2; /* e.g. the service went away: say so, not "not found" */
-	else if (r != GHCR_OK && r2 != GHCR_OK && detail[0] != '\0')
-		ghcr_fail(r, "%s", detail);
+	 * frame (the deadline cancels it at worst). */
+	r = session_finish_after(h, w, ctx, &ss, r);
 	pending_call_wait(ctx, &attr_call);
 	pending_call_wait(ctx, &secret_call);
 	credential_clear(&c);

@@ -62,8 +62,8 @@ do_lookup(struct ss_handle *h, struct watchdog *w, void *arg)
 	GMainContext *ctx = NULL;
 	GVariant *secret = NULL, *unlocked, *locked;
 	const char *path = NULL;
-	char detail[512] = "", *text = NULL;
-	int n = 0, which = -1, any_locked = 0, r, r2;
+	char *text = NULL;
+	int n = 0, which = -1, any_locked = 0, r;
 
 	memset(search, 0, sizeof(search));
 	memset(&secret_call, 0, sizeof(secret_call));
@@ -131,14 +131,8 @@ do_lookup(struct ss_handle *h, struct watchdog *w, void *arg)
 	text = NULL;
 	r = GHCR_OK;
  out:
-	/* Collect whatever is in flight, keeping the first failure's detail. */
-	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND && ghcr_error_detail() != NULL)
-		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
-	r2 = session_finish(h, w, ctx, &ss);
-	if (r == GHCR_ERR_NOT_FOUND && r2 != GHCR_OK)
-		r = r2;
-	else if (r != GHCR_OK && r2 != GHCR_OK && detail[0] != '\0')
-		ghcr_fail(r, "%s", detail);
+	/* Collect whatever is in flight. */
+	r = session_finish_after(h, w, ctx, &ss, r);
 	for (int i = 0; i < n; i++) {
 		pending_call_wait(ctx, &search[i]);
 		pending_call_clear(&search[i]);

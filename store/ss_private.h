@@ -144,6 +144,8 @@ int session_start(struct ss_handle *h, GMainContext *ctx,
     struct session_setup *ss);
 int session_finish(struct ss_handle *h, const struct watchdog *w,
     GMainContext *ctx, struct session_setup *ss);
+int session_finish_after(struct ss_handle *h, const struct watchdog *w,
+    GMainContext *ctx, struct session_setup *ss, int r);
 int session_decrypt(struct ss_handle *h, GVariant *secret,
     const char *server, char **out);
 int session_encrypt(struct ss_handle *h, const char *text, GVariant **out);

@@ -284,3 +284,26 @@ session_encrypt(struct ss_handle *h, const char *text, GVariant **out)
 	secmem_free(buf);
 	return r;
 }
+
+/*
+ * session_finish() at the end of an operation that came to `r`, which is
+ * returned with its own detail, unless it is "not found" and the session
+ * failed: then the caller hears the session's failure (the service went
+ * away, say), not "not found".
+ */
+int
+session_finish_after(struct ss_handle *h, const struct watchdog *w,
+    GMainContext *ctx, struct session_setup *ss, int r)
+{
+	char detail[512] = "";
+	int r2;
+
+	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND && ghcr_error_detail() != NULL)
+		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
+	r2 = session_finish(h, w, ctx, ss);
+	if (r == GHCR_ERR_NOT_FOUND && r2 != GHCR_OK)
+		return r2;
+	if (r != GHCR_OK && r2 != GHCR_OK && detail[0] != '\0')
+		ghcr_fail(r, "%s", detail);
+	return r;
+}

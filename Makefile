@@ -47,14 +47,14 @@ CFLAGS ?= -O2 -g
 CRYPTO_VERSION := $(shell $(PKG_CONFIG) --modversion libcrypto 2>/dev/null)
 CRYPTO_SONAME ?= libcrypto.so.$(if $(filter 1.%,$(CRYPTO_VERSION)),1.1,$(firstword $(subst ., ,$(CRYPTO_VERSION))))
 
-# libcurl, dlopen()ed by the check module only (helper/http.c): its headers
+# libcurl, dlopen()ed by the check module only (helper/check/http.c): its headers
 # at build time, its soname at run time.  Without libcurl's headers the
 # check module is not built and `check` says so (`make WITH_CURL=0` forces
 # that, as for an embedded build).
 WITH_CURL ?= $(if $(shell $(PKG_CONFIG) --exists libcurl && echo y),1,0)
 CURL_SONAME ?= libcurl.so.4
 
-BASE_CPPFLAGS = -D_GNU_SOURCE -Icommon -Ihelper -Istore \
+BASE_CPPFLAGS = -D_GNU_SOURCE -Icommon -Ihelper -Ihelper/cmd -Istore \
 	-DGHCR_VERSION='"$(VERSION)"' -DGHCR_PACKAGE='"$(PACKAGE)"' \
 	-DGHCR_MODULEDIR='"$(MODULEDIR)"' -DGHCR_CRYPTO_SONAME='"$(CRYPTO_SONAME)"'
 ifeq ($(WITH_SECRETSERVICE),1)
@@ -77,7 +77,7 @@ CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 ALL_CPPFLAGS = $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(HARDENING_CFLAGS) -fPIE $(SANITIZE_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
-	-Wl,--dynamic-list=store/module.exports -Wl,--dynamic-list=helper/check.exports $(LDFLAGS)
+	-Wl,--dynamic-list=$(MODULE_DIR)/module.exports -Wl,--dynamic-list=$(CHECK_MODULE_DIR)/check.exports $(LDFLAGS)
 # jansson is linked into the helper from its archive when one is installed
 # (Debian's libjansson-dev ships it): a shared libjansson costs every
 # protocol call a library load, and every symbol libcrypto's loader later
@@ -98,28 +98,36 @@ ifneq ($(SANITIZE),)
 SANITIZE_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 endif
 
-# Every .c under common/, helper/ and store/ is part of the helper, except
-# main.c (the program) and the dlopen()ed modules: secretservice.c with its
-# ss_*.c, and `check` (see helper/cmd_check.h), so the helper binary, and
-# every protocol command, carries none of them.  common/ holds process-wide
-# utilities that are not storage.
-MODULE_SRCS = store/secretservice.c $(sort $(wildcard store/ss_*.c))
-CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
-CHECK_MODULE_SRCS = helper/cmd_check.c helper/check_run.c helper/http.c \
-	helper/registry_probe.c helper/github_api.c
-# The module carries its own copy of report.c (also in the helper, for
+# The tree is the architecture: a part's sources are every .c in its
+# folders, so a new file lands in the right binary without touching this
+# Makefile.
+#
+#   the helper           common/ helper/ helper/cmd/ store/ store/file/
+#   the check module     helper/check/          (dlopen()ed by `check`, `login`)
+#   the Secret Service   store/secretservice/   (dlopen()ed by that backend)
+#
+# A module's private headers sit in its folder, which is on no include path:
+# its own files reach them by the quoted #include's same-folder rule, and
+# nothing else can.  Two files are named here, each for a reason: main.c is
+# the program, so it stays out of the library the tests link; and the check
+# module carries its own copy of helper/cmd/report.c (also in the helper, for
 # status) rather than growing the helper's exported symbols, which every
 # protocol command's loader walks.
-CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/report.pic.o
-$(B)/helper/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
+HELPER_DIRS = common helper helper/cmd store store/file
+CHECK_MODULE_DIR = helper/check
+MODULE_DIR = store/secretservice
+MODULE_SRCS = $(sort $(wildcard $(MODULE_DIR)/*.c))
+CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
+CHECK_MODULE_SRCS = $(sort $(wildcard $(CHECK_MODULE_DIR)/*.c))
+CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o
+$(B)/helper/cmd/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
 # The stack wipe writes only resident pages; the probes of stack-clash
 # protection would fault in every page of its 32 KiB frame (see the file).
 $(B)/common/secmem_stack.o: ALL_CFLAGS += -fno-stack-clash-protection
-LIB_SRCS = $(filter-out helper/main.c $(MODULE_SRCS) $(CHECK_MODULE_SRCS), \
-	$(wildcard common/*.c helper/*.c store/*.c))
-ifneq ($(WITH_SECRETSERVICE),1)
-LIB_SRCS := $(filter-out store/secretservice_loader.c,$(LIB_SRCS))
-endif
+# store/secretservice_loader.c compiles to nothing without WITH_SECRETSERVICE.
+LIB_SRCS = $(filter-out helper/main.c,$(sort $(wildcard $(addsuffix /*.c,$(HELPER_DIRS)))))
+# What tests and fuzzers of a module's insides include from its folder.
+MODULE_TEST_INCLUDES = -I$(CHECK_MODULE_DIR) -I$(MODULE_DIR) -Istore/file
 LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 LIB = $(B)/libghcr.a
 
@@ -142,14 +150,14 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(PROGRAM): $(B)/helper/main.o $(LIB) store/module.exports helper/check.exports
+$(PROGRAM): $(B)/helper/main.o $(LIB) $(MODULE_DIR)/module.exports $(CHECK_MODULE_DIR)/check.exports
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter-out %.exports,$^) $(LIBS)
 
 # The module resolves ghcr_fail()/secmem_*() from the helper that loads it
-# (see store/module.exports), so it is linked with unresolved symbols.  Its
-# files call one another directly: only ghcr_secretservice_module is
-# exported (-fvisibility=hidden).
-$(B)/store/%.pic.o: store/%.c
+# (see store/secretservice/module.exports), so it is linked with unresolved
+# symbols.  Its files call one another directly: only
+# ghcr_secretservice_module is exported (-fvisibility=hidden).
+$(B)/$(MODULE_DIR)/%.pic.o: $(MODULE_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
@@ -157,7 +165,7 @@ $(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
 	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
 
-# The check module calls back into the helper (helper/check.exports) and
+# The check module calls back into the helper (helper/check/check.exports) and
 # dlopen()s libcurl itself; it links the shared jansson.
 $(B)/helper/%.pic.o: helper/%.c
 	@mkdir -p $(dir $@)
@@ -189,7 +197,7 @@ $(B)/tests/unit/main.o: tests/unit/main.c $(B)/tests/unit/suites.h
 
 $(B)/tests/unit/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(MODULE_TEST_INCLUDES) $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(CONTRACT_OBJ): tests/contract/backend_contract.c
 	@mkdir -p $(dir $@)

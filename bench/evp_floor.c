@@ -1,7 +1,7 @@
 /*
  * The benchmark's EVP floor: the least a file-store `get` could cost while
  * keeping OpenSSL's EVP.  It loads libcrypto the way the helper does
- * (store/file_crypto.c: dlopen() of the soname, RTLD_NOW | RTLD_LOCAL,
+ * (store/file/file_crypto.c: dlopen() of the soname, RTLD_NOW | RTLD_LOCAL,
  * dlsym() of each function, OPENSSL_init_crypto() without exit handlers),
  * reads the store file named by its argument, and AES-256-GCM decrypts its
  * bytes once with EVP (a fixed key and nonce: the tag will not match, but

@@ -35,7 +35,7 @@ fuzz-lib:
 		CFLAGS="$(FUZZ_CFLAGS) -fno-sanitize-recover=all" $(FUZZ_LIB)
 
 $(FUZZ_O)/fuzz-%: fuzz/fuzz_%.c fuzz-lib
-	$(FUZZ_CC) -std=c11 $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(FUZZ_CFLAGS) \
+	$(FUZZ_CC) -std=c11 $(BASE_CPPFLAGS) $(MODULE_TEST_INCLUDES) $(JANSSON_CFLAGS) $(FUZZ_CFLAGS) \
 		$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_LIB) $(JANSSON_LIBS) -ldl
 
 fuzz-build: $(FUZZ_BINS)

@@ -1,11 +1,11 @@
 /*
- * The helper's side of `check` (see cmd_check.h): cmd_check() and
+ * The helper's side of `check` (see check_module.h): cmd_check() and
  * check_token_for_login() load the check module the first time one is
  * called and forward to it.  Nothing here calls a library function the
  * helper did not already import, so get/store/erase/list pay nothing for
  * check, not even a relocation.
  */
-#include "cmd_check.h"
+#include "check_module.h"
 #include "errors.h"
 
 #include <dlfcn.h>

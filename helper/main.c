@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd_check.h"
+#include "check_module.h"
 #include "commands.h"
 #include "errors.h"
 #include "program.h"

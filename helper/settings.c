@@ -2,7 +2,7 @@
  * Settings resolution (see settings.h).  Read once per run, before any
  * backend is touched; nothing here loads a library or talks to a service.
  * Which backend serves, and where the file store lives by default, are the
- * store's to say (store/choice.c, store/file_store.c).
+ * store's to say (store/choice.c, store/file/file_store.c).
  */
 #include "settings.h"
 #include "errors.h"

@@ -4,7 +4,7 @@
 # embedded build (WITH_SECRETSERVICE=0: file store only; WITH_CURL=0: no
 # check module, which a static binary could not load) with jansson and
 # libcrypto linked in (GHCR_CRYPTO_STATIC: no dlopen of libcrypto, see
-# store/file_crypto.c), linked -static-pie so it keeps ASLR: it needs no
+# store/file/file_crypto.c), linked -static-pie so it keeps ASLR: it needs no
 # shared library at all, so one file runs on any Linux of its architecture.
 # The release workflow publishes both, and the GitHub action installs the
 # one for its own version after checking it against packaging/action/prebuilt.sha256.

@@ -1,7 +1,7 @@
 /*
  * The contract between the helper's Secret Service loader
  * (store/secretservice_loader.c) and the libsecret module it dlopen()s
- * (store/secretservice.c, built as docker-credential-ghcr-secretservice.so).
+ * (store/secretservice/, built as docker-credential-ghcr-secretservice.so).
  * The helper never links GLib: it only knows the module's file name, the one
  * symbol it exports and the ABI number that must match, plus the cheap
  * "is there a session bus at all" test that both sides apply before any

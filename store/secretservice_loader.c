@@ -1,12 +1,15 @@
 /*
  * The Secret Service backend as the helper sees it: a forwarding table that
- * dlopen()s the libsecret module (store/secretservice.c) the first time it
+ * dlopen()s the libsecret module (store/secretservice/) the first time it
  * is really needed.  Keeping libsecret and GLib out of the helper's own
  * link keeps file-store and ambient-token answers as cheap as a minimal C
  * program, and lets the helper run where libsecret is not installed.  open()
  * answers "unavailable" without loading anything when there is plainly no
- * session bus, which is the common case on servers and in CI.
+ * session bus, which is the common case on servers and in CI.  A build
+ * without the Secret Service (WITH_SECRETSERVICE=0) compiles this file to
+ * nothing, so the Makefile can take every file of store/ as it is.
  */
+#ifdef WITH_SECRETSERVICE
 #include "secretservice.h"
 #include "errors.h"
 #include "secmem.h"
@@ -170,3 +173,5 @@ const struct store_backend store_secretservice_backend = {
 	.list = loader_list,
 	.close = loader_close,
 };
+
+#endif /* WITH_SECRETSERVICE */

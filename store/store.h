@@ -1,6 +1,6 @@
 /*
  * The storage backend interface.  A backend is a const struct of function
- * pointers with a name; store/registry.c lists the ones built in.
+ * pointers with a name; store/backends.c lists the ones built in.
  *
  * Contract, for every slot:
  *  - return GHCR_OK (0) or a negative enum ghcr_status, with a detail line

@@ -10,7 +10,7 @@ GIO_LIBS = $(shell $(PKG_CONFIG) --libs gio-2.0)
 
 $(B)/tests/secretservice/%.o: tests/secretservice/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(GIO_CFLAGS) $(CHECK_CFLAGS) \
+	$(CC) $(ALL_CPPFLAGS) -Itests/unit -Itests/contract $(MODULE_TEST_INCLUDES) $(GIO_CFLAGS) $(CHECK_CFLAGS) \
 		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # $(ALL_LDFLAGS) carries --dynamic-list, so the dlopen()ed module finds

@@ -5,7 +5,6 @@
  */
 #include "store.h"
 #include "errors.h"
-#include "secmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,30 +37,4 @@ store_backend_find(const char *name)
 		if (strcmp(backends[i]->name, name) == 0)
 			return backends[i];
 	return NULL;
-}
-
-void
-credential_clear(struct credential *c)
-{
-	if (c == NULL)
-		return;
-	secmem_free(c->server);
-	secmem_free(c->username);
-	secmem_free(c->secret);
-	c->server = c->username = c->secret = NULL;
-	c->expires = 0;
-}
-
-int
-credential_fill(struct credential *c, const char *server,
-		const char *username, const char *secret)
-{
-	c->server = secmem_strdup(server);
-	c->username = secmem_strdup(username);
-	c->secret = secmem_strdup(secret);
-	if (c->server == NULL || c->username == NULL || c->secret == NULL) {
-		credential_clear(c);
-		return GHCR_ERR_NO_MEMORY;
-	}
-	return GHCR_OK;
 }

@@ -3,7 +3,7 @@
  * images named, one run (its settings, its HTTPS client, its budget, the
  * problems found) and one host's job, with the checks check_run.c offers
  * to cmd_check.c.  Private to the module: the helper sees only
- * cmd_check.h, and none of these symbols leaves the module.
+ * check_module.h, and none of these symbols leaves the module.
  */
 #ifndef GHCR_CHECK_PRIVATE_H
 #define GHCR_CHECK_PRIVATE_H
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "cmd_check.h"
+#include "check_module.h"
 #include "http.h"
 #include "report.h"
 #include "server.h"

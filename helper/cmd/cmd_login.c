@@ -8,7 +8,7 @@
  * with no answer (or no check module in this build) it is stored with a
  * one-line warning.
  */
-#include "cmd_check.h"
+#include "check_module.h"
 #include "cmd_common.h"
 #include "commands.h"
 #include "docker_config.h"

@@ -10,7 +10,7 @@
  * use, and which dlopen()s libcurl in turn: the helper binary gains no
  * import, relocation or page, so the protocol commands cost exactly what
  * they did.  The module calls back into the helper through the symbols
- * listed in helper/check.exports.
+ * listed in helper/check/check.exports.
  */
 #ifndef GHCR_CMD_CHECK_H
 #define GHCR_CMD_CHECK_H

@@ -3,7 +3,7 @@
  * whose "problems" list holds {id, level, [subject,] problem, fix}, printed
  * as JSON (--json) or rendered for people.  Shared here so both commands
  * build and print problems alike; the check module reaches these through
- * helper/check.exports.
+ * helper/check/check.exports.
  */
 #ifndef GHCR_REPORT_H
 #define GHCR_REPORT_H

@@ -8,7 +8,7 @@
  * here too.  No token is ever printed, only its mask.
  */
 #include "check_private.h"
-#include "cmd_check.h"
+#include "check_module.h"
 #include "cmd_common.h"
 #include "errors.h"
 #include "github.h"
@@ -391,7 +391,7 @@ module_check_token_for_login(const char *server, const char *username,
 	return r;
 }
 
-/* The one symbol the helper looks up (see cmd_check.h). */
+/* The one symbol the helper looks up (see check_module.h). */
 extern const struct check_module ghcr_check_module;
 
 __attribute__((visibility("default")))

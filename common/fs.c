@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,21 +87,133 @@ too_large:
 	    "refused", what, limit);
 }
 
+/* What a file that is not regular is, for a person. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "something else";
+}
+
+int
+fs_check_private(const char *path, const char *what, const struct stat *st)
+{
+	const char *sp = what != NULL ? " " : "";
+
+	what = what != NULL ? what : "";
+	if (st->st_uid != geteuid())
+		return ghcr_fail(GHCR_ERR_UNSAFE,
+		    "%s%s%s is owned by uid %u, not by you (uid %u): fix with chown %u %s",
+		    what, sp, path, (unsigned)st->st_uid, (unsigned)geteuid(),
+		    (unsigned)geteuid(), path);
+	if ((st->st_mode & 077) != 0)
+		return ghcr_fail(GHCR_ERR_UNSAFE,
+		    "%s%s%s is accessible by group or others (mode %04o): fix with chmod 600 %s",
+		    what, sp, path, (unsigned)(st->st_mode & 07777), path);
+	return GHCR_OK;
+}
+
+/* What `trust` demands of the open file that st describes. */
+static int
+check_trust(const char *path, const char *what, enum fs_trust trust,
+	    const struct stat *st)
+{
+	const char *sp = what != NULL ? " " : "";
+
+	switch (trust) {
+	case FS_PUBLIC:
+		return GHCR_OK;
+	case FS_PRIVATE:
+		return fs_check_private(path, what, st);
+	case FS_SECRET:
+		/* Secret mounts are often root-owned and group-readable. */
+		if ((st->st_uid != geteuid() && st->st_uid != 0) ||
+		    (st->st_mode & 027) != 0)
+			return ghcr_fail(GHCR_ERR_UNSAFE,
+			    "%s%s%s is owned by another user, writable by the group or accessible by others (mode %04o): fix with chmod 600 %s",
+			    what != NULL ? what : "", sp, path,
+			    (unsigned)(st->st_mode & 07777), path);
+		return GHCR_OK;
+	}
+	return GHCR_ERR_UNSAFE;
+}
+
+int
+fs_open_read(const char *path, const char *what, enum fs_trust trust,
+	     size_t limit, int *fdp, struct stat *st)
+{
+	const char *sp = what != NULL ? " " : "", *w = what != NULL ? what : "";
+	int fd, flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r;
+
+	*fdp = -1;
+	if (trust == FS_PRIVATE)
+		flags |= O_NOFOLLOW;
+	if ((fd = open(path, flags)) == -1) {
+		if (errno == ENOENT)
+			return GHCR_ERR_NOT_FOUND;
+		if (errno == ELOOP && trust == FS_PRIVATE)
+			return ghcr_fail(GHCR_ERR_UNSAFE,
+			    "%s%s%s is a symbolic link; refusing to follow it: replace it with the file itself (mv)",
+			    w, sp, path);
+		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot open %s%s%s: %s", w,
+		    sp, path, strerror(errno));
+	}
+	if (fstat(fd, st) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s%s%s: %s", w, sp,
+		    path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		r = ghcr_fail(GHCR_ERR_UNSAFE, "%s%s%s is %s, not a regular file",
+		    w, sp, path, file_kind(st->st_mode));
+		goto fail;
+	}
+	if ((r = check_trust(path, what, trust, st)) != GHCR_OK)
+		goto fail;
+	if ((uintmax_t)st->st_size > limit) {
+		r = ghcr_fail(GHCR_ERR_TOO_LARGE,
+		    "%s%s%s is too large (%jd bytes, at most %zu)", w, sp, path,
+		    (intmax_t)st->st_size, limit);
+		goto fail;
+	}
+	/*
+	 * Blocking again (F_SETFL takes only the status flags of `flags`): a
+	 * regular file ignores O_NONBLOCK on local filesystems, but a network
+	 * or FUSE one may answer a read with EAGAIN.
+	 */
+	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s%s%s: %s", w, sp,
+		    path, strerror(errno));
+		goto fail;
+	}
+	*fdp = fd;
+	return GHCR_OK;
+fail:
+	close(fd);
+	return r;
+}
+
 int
 fs_read_file(const char *path, size_t limit, int secret, char **out,
 	     size_t *outlen)
 {
+	struct stat st;
 	int fd, r;
 
 	*out = NULL;
 	*outlen = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
-		if (errno == ENOENT)
-			return GHCR_ERR_NOT_FOUND;
-		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
-		    strerror(errno));
-	}
-	r = fs_read_fd(fd, path, limit, 0, secret, out, outlen);
+	if ((r = fs_open_read(path, NULL, FS_PUBLIC, limit, &fd, &st)) != GHCR_OK)
+		return r;
+	r = fs_read_fd(fd, path, limit, (size_t)st.st_size, secret, out, outlen);
 	close(fd);
 	return r;
 }

@@ -1,7 +1,9 @@
 /*
- * The filesystem primitives every layer shares, each written once: read a
- * descriptor or a file to EOF under a size limit (into wiped memory when
- * it may hold a secret), write a whole buffer, the directory of a path,
+ * The filesystem primitives every layer shares, each written once: open a
+ * file to read it the one safe way (never blocking, a regular file, a size
+ * limit, and for private files no symlink and an owner and mode check),
+ * read a descriptor or a file to EOF under a size limit (into wiped memory
+ * when it may hold a secret), write a whole buffer, the directory of a path,
  * mkdir -p with an exact mode, and atomic replacement (a temporary file in
  * the same directory, written, fsync()ed, renamed over, the directory
  * fsync()ed).  They know nothing of what the bytes mean; failures carry a
@@ -12,6 +14,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -27,10 +30,48 @@
 int fs_read_fd(int fd, const char *what, size_t limit, size_t expect,
 	       int secret, char **out, size_t *outlen);
 
+/* How far fs_open_read() trusts a file, beyond its being a regular file. */
+enum fs_trust {
+	/* Anyone's file, symlinks followed: the settings file, config.json,
+	 * gh's hosts.yml. */
+	FS_PUBLIC,
+	/* The helper's own private file (store, key file): not a symlink,
+	 * owned by the user, nothing for the group or others. */
+	FS_PRIVATE,
+	/* A secret the user points at (the passphrase file): symlinks
+	 * followed (secret mounts are links), owned by the user or root,
+	 * not writable by the group, nothing for others. */
+	FS_SECRET,
+};
+
 /*
- * fs_read_fd() on the file `path` (symlinks followed, never a terminal,
- * never blocking on a FIFO).  GHCR_ERR_NOT_FOUND, with no detail, when it
- * does not exist.
+ * Opens `path` for reading the one way every file the helper reads is
+ * opened: non-blocking, so that a FIFO cannot hang the open (the flag is
+ * cleared again once the file is known to be regular), never becoming the
+ * controlling terminal, then checked through fstat() of the open
+ * descriptor, so nothing can be swapped in between: a regular file (not a
+ * FIFO, device, socket or directory) of at most `limit` bytes, and what
+ * `trust` demands.  `what` names the file in the detail ("WHAT PATH is a
+ * FIFO, not a regular file"); NULL for the path alone.  On GHCR_OK *fd is
+ * open and *st describes it.  GHCR_ERR_NOT_FOUND, with no detail, when
+ * the path does not exist; GHCR_ERR_UNSAFE when it is not a regular file
+ * or fails `trust`; GHCR_ERR_TOO_LARGE; GHCR_ERR_SYSTEM; each failure
+ * with a detail and *fd -1.
+ */
+int fs_open_read(const char *path, const char *what, enum fs_trust trust,
+		 size_t limit, int *fd, struct stat *st);
+
+/*
+ * FS_PRIVATE's owner and mode check on an open file that st describes
+ * (for files opened otherwise, such as a lock file created on open).
+ * GHCR_OK, or GHCR_ERR_UNSAFE with a detail saying how to fix it.
+ */
+int fs_check_private(const char *path, const char *what,
+		     const struct stat *st);
+
+/*
+ * fs_open_read() (FS_PUBLIC) and fs_read_fd() on the file `path`.
+ * GHCR_ERR_NOT_FOUND, with no detail, when it does not exist.
  */
 int fs_read_file(const char *path, size_t limit, int secret, char **out,
 		 size_t *outlen);

@@ -9,8 +9,9 @@
  */
 #include "ghcli.h"
 #include "errors.h"
+#include "fs.h"
 #include "github.h"
-#include "protocol.h"
+#include "lines.h"
 #include "secmem.h"
 
 #include <fcntl.h>
@@ -18,17 +19,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* hosts.yml is a few hundred bytes; refuse anything absurd. */
 #define GHCLI_MAX_FILE (64 * 1024)
 
-static size_t
-line_length(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
+/* hosts.yml's lines are short: "oauth_token: TOKEN" at most. */
+#define GHCLI_MAX_LINE 4096
 
-	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+/*
+ * The parsers below cut lines with the one line reader.  They are handed
+ * either the file, which read_hosts_file() has already cut once with the
+ * limits (so no line can fail here), or a fuzzer's bytes: with no limit
+ * and no refused byte, lines_next() never fails.
+ */
+static void
+lines_all(struct lines *ls, const char *p, const char *end)
+{
+	lines_start(ls, p, (size_t)(end - p), (size_t)-1, 0, NULL);
 }
 
 static int
@@ -95,13 +104,13 @@ static int
 host_block(const char *buf, size_t len, const char *host, const char **start,
 	   const char **end)
 {
-	const char *p = buf, *e = buf + len;
-	size_t hlen = strlen(host);
+	size_t hlen = strlen(host), n;
+	struct lines ls;
+	const char *p;
 
 	*start = *end = NULL;
-	while (p < e) {
-		size_t n = line_length(p, e);
-
+	lines_all(&ls, buf, buf + len);
+	while (lines_next(&ls, &p, &n) == 1) {
 		if (*start != NULL && n > 0 && indent_of(p, n) == 0 &&
 		    !is_blank(p, n)) {
 			*end = p;
@@ -109,12 +118,11 @@ host_block(const char *buf, size_t len, const char *host, const char **start,
 		}
 		if (*start == NULL && n >= hlen + 1 && memcmp(p, host, hlen) == 0 &&
 		    p[hlen] == ':' && is_blank(p + hlen + 1, n - hlen - 1))
-			*start = p + n + (p + n < e);
-		p += n + (p + n < e);
+			*start = ls.p; /* the next line */
 	}
 	if (*start == NULL)
 		return 0;
-	*end = e;
+	*end = buf + len;
 	return 1;
 }
 
@@ -153,14 +161,15 @@ scan_block(const char *p, const char *end, const char *account, size_t alen,
 	   const char **user, size_t *ulen, const char **token, size_t *tlen,
 	   const char **acct_token, size_t *atlen)
 {
-	size_t child = 0, user_indent = 0;
+	size_t child = 0, user_indent = 0, n;
 	int in_users = 0, in_account = 0;
+	struct lines ls;
 
-	while (p < end) {
-		size_t n = line_length(p, end), ind = indent_of(p, n), vlen, klen;
+	lines_all(&ls, p, end);
+	while (lines_next(&ls, &p, &n) == 1) {
+		size_t ind = indent_of(p, n), vlen, klen;
 		const char *line = p + ind, *v;
 
-		p += n + (p + n < end);
 		if (is_blank(line, n - ind))
 			continue;
 		if (child == 0)
@@ -236,18 +245,20 @@ int
 ghcli_parse_servers(const char *buf, size_t len, char servers[][SERVER_MAX],
 		    int max)
 {
-	const char *p = buf, *e = buf + len, *start, *end;
+	const char *p, *start, *end;
 	char host[SERVER_MAX];
 	struct ghcli_login login;
+	struct lines ls;
+	size_t ln;
 	int n = 0;
 
-	while (p < e && n < max) {
-		size_t ln = line_length(p, e), klen;
+	lines_all(&ls, buf, buf + len);
+	while (n < max && lines_next(&ls, &p, &ln) == 1) {
 		const char *k = NULL;
+		size_t klen;
 
 		if (ln > 0 && p[0] != ' ' && p[0] != '#')
 			k = key_only(p, ln, &klen);
-		p += ln + (p + ln < e);
 		if (k == NULL || klen >= sizeof(host))
 			continue;
 		memcpy(host, k, klen);
@@ -281,24 +292,40 @@ hosts_file_path(char *out, size_t outlen)
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-/* hosts.yml into secmem memory; GHCR_ERR_NOT_FOUND when gh has none. */
+/*
+ * hosts.yml into secmem memory; GHCR_ERR_NOT_FOUND when gh has none.  A
+ * file that is there but cannot be used (a FIFO or a device, too large,
+ * unreadable, a line over the limit or with a NUL byte) is
+ * GHCR_ERR_UNAVAILABLE with a detail: gh's login is then passed over with
+ * one line saying why, and nothing in the file is used.
+ */
 static int
 read_hosts_file(char **buf, size_t *len)
 {
 	char path[PATH_MAX];
+	const char *line;
+	struct lines ls;
+	struct stat st;
+	size_t n;
 	int fd, r;
 
 	*buf = NULL;
 	if (hosts_file_path(path, sizeof(path)) != 0)
 		return GHCR_ERR_NOT_FOUND;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return GHCR_ERR_NOT_FOUND;
-	r = protocol_read_all(fd, GHCLI_MAX_FILE, buf, len);
+	if ((r = fs_open_read(path, "gh's hosts file", FS_PUBLIC, GHCLI_MAX_FILE,
+	    &fd, &st)) != GHCR_OK)
+		return r == GHCR_ERR_NOT_FOUND ? r : GHCR_ERR_UNAVAILABLE;
+	r = fs_read_fd(fd, path, GHCLI_MAX_FILE, (size_t)st.st_size, 1, buf, len);
 	close(fd);
-	/* An unreadable or oversized gh file is gh's business: not found. */
-	if (r != GHCR_OK) {
-		ghcr_error_clear();
-		return GHCR_ERR_NOT_FOUND;
+	if (r != GHCR_OK)
+		return r == GHCR_ERR_NO_MEMORY ? r : GHCR_ERR_UNAVAILABLE;
+	lines_start(&ls, *buf, *len, GHCLI_MAX_LINE, LINES_NO_NUL, path);
+	while ((r = lines_next(&ls, &line, &n)) == 1)
+		;
+	if (r != 0) {
+		secmem_free(*buf);
+		*buf = NULL;
+		return GHCR_ERR_UNAVAILABLE;
 	}
 	return GHCR_OK;
 }
@@ -325,8 +352,10 @@ ghcli_servers(char servers[][SERVER_MAX], int max)
 	size_t len;
 	int n;
 
-	if (read_hosts_file(&buf, &len) != GHCR_OK)
+	if (read_hosts_file(&buf, &len) != GHCR_OK) {
+		ghcr_error_clear(); /* list says nothing of gh's file */
 		return 0;
+	}
 	n = ghcli_parse_servers(buf, len, servers, max);
 	secmem_free(buf);
 	return n;

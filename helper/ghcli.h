@@ -45,8 +45,10 @@ int ghcli_parse_servers(const char *buf, size_t len,
 
 /*
  * The same two, reading $GH_CONFIG_DIR/hosts.yml (else
- * $XDG_CONFIG_HOME/gh, ~/.config/gh).  A missing or unreadable file is
- * GHCR_ERR_NOT_FOUND (ghcli_login) or no servers (ghcli_servers).
+ * $XDG_CONFIG_HOME/gh, ~/.config/gh).  A missing file is
+ * GHCR_ERR_NOT_FOUND; one that cannot be used (not a regular file, too
+ * large, unreadable, a line over the limit) is GHCR_ERR_UNAVAILABLE with a
+ * detail (ghcli_login), or no servers (ghcli_servers).
  */
 int ghcli_login(const char *github_host, int want_token,
 		struct ghcli_login *out);

@@ -6,6 +6,8 @@
  */
 #include "settings.h"
 #include "errors.h"
+#include "fs.h"
+#include "lines.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -14,10 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ENV_PREFIX "DOCKER_CREDENTIAL_GHCR_"
 #define APP_DIR "docker-credential-ghcr"
+
+/* A settings file holds a handful of short lines; a line fits any value
+ * (a path of up to PATH_MAX - 1 bytes) with room for its key. */
+#define SETTINGS_MAX_FILE (64 * 1024)
+#define SETTINGS_MAX_LINE (PATH_MAX + 64)
 
 /* The settings a configuration file may carry, with their variables. */
 enum setting_key {
@@ -52,13 +60,14 @@ struct raw_settings {
 };
 
 /*
- * The configuration file's values (and the line being read) live in static
- * storage, not on the stack: a large stack frame is probed page by page
- * (-fstack-clash-protection), so every run would fault in its 32 KiB whether
- * or not a file exists, while .bss pages are touched only when written.
+ * The configuration file's values (and the line being parsed) live in
+ * static storage, not on the stack: a large stack frame is probed page by
+ * page (-fstack-clash-protection), so every run would fault in its 32 KiB
+ * whether or not a file exists, while .bss pages are touched only when
+ * written.
  */
 static char file_values[KEY_COUNT][PATH_MAX];
-static char config_line[PATH_MAX + 64];
+static char config_line[SETTINGS_MAX_LINE + 1];
 
 /* The settings' paths (and the XDG directories they start from), one
  * after another; settings_load() starts it afresh. */
@@ -134,47 +143,75 @@ trim(char *s)
 	return s;
 }
 
-/* Reads "key = value" lines; '#' starts a comment line.  A missing file
- * is no error: every setting has a default. */
+/* One "key = value" line (NUL-terminated, in config_line) into raw. */
+static int
+parse_line(const char *path, unsigned lineno, char *line,
+	   struct raw_settings *raw)
+{
+	char *key, *value, *eq;
+	int k;
+
+	key = trim(line);
+	if (key[0] == '\0' || key[0] == '#')
+		return GHCR_OK;
+	if ((eq = strchr(key, '=')) == NULL)
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "%s:%u: expected 'key = value'", path, lineno);
+	*eq = '\0';
+	key = trim(key);
+	value = trim(eq + 1);
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strcmp(key, setting_names[k].file_key) == 0)
+			break;
+	if (k == KEY_COUNT)
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "%s:%u: unknown setting '%.64s'", path, lineno, key);
+	/* Cut short, a path or a host list would mean something else. */
+	if (strlen(value) >= sizeof(file_values[k]))
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "%s:%u: the value of %s is longer than %zu bytes",
+		    path, lineno, key, sizeof(file_values[k]) - 1);
+	memcpy(file_values[k], value, strlen(value) + 1);
+	raw->value[k] = file_values[k];
+	return GHCR_OK;
+}
+
+/*
+ * Reads "key = value" lines; '#' starts a comment line.  A missing file
+ * is no error: every setting has a default.  The file is read whole and
+ * opened the safe way (a FIFO or a device is refused, not waited on); any
+ * bad line, an overlong one included, fails the whole file, so nothing in
+ * it takes effect.
+ */
 static int
 read_config_file(const char *path, struct raw_settings *raw)
 {
-	char *line = config_line;
-	FILE *f;
-	int lineno = 0, r = GHCR_OK;
+	struct lines ls;
+	struct stat st;
+	const char *line;
+	char *text = NULL;
+	size_t len;
+	int fd, r;
 
-	if ((f = fopen(path, "re")) == NULL)
-		return errno == ENOENT ? GHCR_OK : ghcr_fail(GHCR_ERR_CONFIG,
-		    "cannot read %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(config_line), f) != NULL) {
-		char *key, *value, *eq;
-		int k;
-
-		lineno++;
-		key = trim(line);
-		if (key[0] == '\0' || key[0] == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			r = ghcr_fail(GHCR_ERR_CONFIG,
-			    "%s:%d: expected 'key = value'", path, lineno);
+	if ((r = fs_open_read(path, "settings file", FS_PUBLIC,
+	    SETTINGS_MAX_FILE, &fd, &st)) != GHCR_OK)
+		return r == GHCR_ERR_NOT_FOUND ? GHCR_OK : GHCR_ERR_CONFIG;
+	r = fs_read_fd(fd, path, SETTINGS_MAX_FILE, (size_t)st.st_size, 0,
+	    &text, &len);
+	close(fd);
+	if (r != GHCR_OK)
+		return r == GHCR_ERR_NO_MEMORY ? r : GHCR_ERR_CONFIG;
+	lines_start(&ls, text, len, SETTINGS_MAX_LINE, LINES_NO_CONTROLS, path);
+	while ((r = lines_next(&ls, &line, &len)) == 1) {
+		memcpy(config_line, line, len);
+		config_line[len] = '\0';
+		if ((r = parse_line(path, ls.lineno, config_line, raw)) != GHCR_OK)
 			break;
-		}
-		*eq = '\0';
-		key = trim(key);
-		value = trim(eq + 1);
-		for (k = 0; k < KEY_COUNT; k++)
-			if (strcmp(key, setting_names[k].file_key) == 0)
-				break;
-		if (k == KEY_COUNT) {
-			r = ghcr_fail(GHCR_ERR_CONFIG,
-			    "%s:%d: unknown setting '%.64s'", path, lineno, key);
-			break;
-		}
-		snprintf(file_values[k], sizeof(file_values[k]), "%s", value);
-		raw->value[k] = file_values[k];
 	}
-	fclose(f);
-	return r;
+	free(text);
+	if (r < 0 && r != GHCR_ERR_NO_MEMORY)
+		r = GHCR_ERR_CONFIG;
+	return r < 0 ? r : GHCR_OK;
 }
 
 static int
@@ -199,6 +236,11 @@ parse_hosts(struct settings *s, const char *list)
 	static char buf[PATH_MAX]; /* not on the stack: see file_values */
 	char *save = NULL, *item;
 
+	/* Cut short, the last host would be another host. */
+	if (strlen(list) >= sizeof(buf))
+		return ghcr_fail(GHCR_ERR_CONFIG,
+		    "the list of added hosts is longer than %zu bytes",
+		    sizeof(buf) - 1);
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (item = strtok_r(buf, ", ", &save); item != NULL;
 	    item = strtok_r(NULL, ", ", &save)) {

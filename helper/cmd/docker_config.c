@@ -124,24 +124,12 @@ resolve_target(const char *path, char out[PATH_MAX])
 	return GHCR_OK;
 }
 
+/* Docker's answer to a file over its limit; nothing was changed. */
 static int
-read_file(int fd, const char *path, char **buf, size_t *len)
+too_large(const char *path)
 {
-	struct stat st;
-	int r;
-
-	*buf = NULL;
-	if (fstat(fd, &st) == -1)
-		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s", path,
-		    strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s is not a regular file", path);
-	if ((r = fs_read_fd(fd, path, DOCKER_CONFIG_MAX_SIZE,
-	    (size_t)st.st_size, 1, buf, len)) ==
-	    GHCR_ERR_TOO_LARGE)
-		return ghcr_fail(GHCR_ERR_TOO_LARGE, "%s is over %d MiB; nothing "
-		    "was changed", path, DOCKER_CONFIG_MAX_SIZE >> 20);
-	return r;
+	return ghcr_fail(GHCR_ERR_TOO_LARGE, "%s is over %d MiB; nothing "
+	    "was changed", path, DOCKER_CONFIG_MAX_SIZE >> 20);
 }
 
 static int
@@ -265,10 +253,16 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		return ghcr_fail(GHCR_ERR_SYSTEM, "path too long: %.64s", path);
 	if ((r = resolve_target(path, cfg->target)) != GHCR_OK)
 		return r;
-	if ((fd = open(cfg->target, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		if (errno != ENOENT)
-			return ghcr_fail(GHCR_ERR_SYSTEM, "cannot read %s: %s",
-			    cfg->target, strerror(errno));
+	/* Opened the safe way: a FIFO or a device here is refused, not
+	 * waited on. */
+	if ((r = fs_open_read(cfg->target, NULL, FS_PUBLIC,
+	    DOCKER_CONFIG_MAX_SIZE, &fd, &st)) != GHCR_OK) {
+		if (r == GHCR_ERR_TOO_LARGE)
+			return too_large(cfg->target);
+		if (r == GHCR_ERR_UNSAFE) /* not a regular file: the detail */
+			return GHCR_ERR_BAD_INPUT;
+		if (r != GHCR_ERR_NOT_FOUND)
+			return r;
 		/* A config written from scratch may hold secrets later. */
 		cfg->mode = 0600;
 		cfg->uid = geteuid();
@@ -278,13 +272,15 @@ docker_config_load(const char *path, struct docker_config *cfg)
 		return GHCR_OK;
 	}
 	cfg->exists = 1;
-	if (fstat(fd, &st) == 0) {
-		cfg->mode = st.st_mode & 07777;
-		cfg->uid = st.st_uid;
-		cfg->gid = st.st_gid;
-	}
-	if ((r = read_file(fd, cfg->target, &cfg->text, &cfg->textlen)) != GHCR_OK)
+	cfg->mode = st.st_mode & 07777;
+	cfg->uid = st.st_uid;
+	cfg->gid = st.st_gid;
+	if ((r = fs_read_fd(fd, cfg->target, DOCKER_CONFIG_MAX_SIZE,
+	    (size_t)st.st_size, 1, &cfg->text, &cfg->textlen)) != GHCR_OK) {
+		if (r == GHCR_ERR_TOO_LARGE)
+			r = too_large(cfg->target);
 		goto out;
+	}
 	/* Docker treats an empty file as an empty configuration. */
 	if (blank(cfg->text, cfg->textlen))
 		cfg->root = json_object();

@@ -1,13 +1,15 @@
 /*
  * Filesystem operations of the file store (see file_io.h).  Files are
- * opened with O_NOFOLLOW and then checked through fstat() on the open
- * descriptor, so there is no window between the check and the use.  Modes
+ * opened through fs_open_read(): O_NOFOLLOW for the store's own files,
+ * then checked through fstat() on the open descriptor, so there is no
+ * window between the check and the use.  Modes
  * are set with fchmod()/chmod() after creation so the result does not
  * depend on the caller's umask.
  */
 #include "file_io.h"
 #include "errors.h"
 #include "fs.h"
+#include "lines.h"
 #include "secmem.h"
 
 #include <dirent.h>
@@ -25,61 +27,20 @@
 /* How long a writer waits for another helper's lock before giving up. */
 #define LOCK_TIMEOUT_MS 10000
 
-/* Refuses what a private file must not be; st describes the open file. */
+/* Opens a private file read-only (fs_open_read(), FS_PRIVATE); NOT_FOUND
+ * (no detail) when absent.  *st describes the open file.  A file over
+ * `max` bytes is not one this store wrote: damaged. */
 static int
-check_stat(const char *path, const char *what, const struct stat *st)
+open_private(const char *path, const char *what, size_t max, int *fdp,
+	     struct stat *st)
 {
-	if (!S_ISREG(st->st_mode))
-		return ghcr_fail(GHCR_ERR_UNSAFE,
-		    "%s %s is not a regular file", what, path);
-	if (st->st_uid != geteuid())
-		return ghcr_fail(GHCR_ERR_UNSAFE,
-		    "%s %s is owned by uid %u, not by you (uid %u): fix with chown %u %s",
-		    what, path, (unsigned)st->st_uid, (unsigned)geteuid(),
-		    (unsigned)geteuid(), path);
-	if ((st->st_mode & 077) != 0)
-		return ghcr_fail(GHCR_ERR_UNSAFE,
-		    "%s %s is accessible by group or others (mode %04o): fix with chmod 600 %s",
-		    what, path, (unsigned)(st->st_mode & 07777), path);
-	return GHCR_OK;
+	int r = fs_open_read(path, what, FS_PRIVATE, max, fdp, st);
+
+	return r == GHCR_ERR_TOO_LARGE ? GHCR_ERR_CORRUPT : r;
 }
 
-/* Opens a private file read-only; NOT_FOUND (no detail) when absent.  *st
- * describes the open file. */
-static int
-open_private(const char *path, const char *what, int *fdp, struct stat *st)
-{
-	int fd, r;
-
-	*fdp = -1;
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the helper. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return GHCR_ERR_NOT_FOUND;
-		if (errno == ELOOP)
-			return ghcr_fail(GHCR_ERR_UNSAFE,
-			    "%s %s is a symbolic link; refusing to follow it: replace it with the file itself (mv)",
-			    what, path);
-		return ghcr_fail(GHCR_ERR_SYSTEM, "cannot open %s %s: %s",
-		    what, path, strerror(errno));
-	}
-	if (fstat(fd, st) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
-		    strerror(errno));
-		close(fd);
-		return r;
-	}
-	if ((r = check_stat(path, what, st)) != 0) {
-		close(fd);
-		return r;
-	}
-	*fdp = fd;
-	return GHCR_OK;
-}
-
-/* Reads fd, which st describes, to EOF, at most max bytes, into a new
- * buffer. */
+/* Reads fd, which st describes (fs_open_read() checked its size against
+ * max), to EOF into a new buffer. */
 static int
 read_all(int fd, const struct stat *st, const char *path, const char *what,
 	 size_t max, int secret, unsigned char **out, size_t *outlen)
@@ -88,9 +49,6 @@ read_all(int fd, const struct stat *st, const char *path, const char *what,
 	size_t len;
 	int r;
 
-	if ((uintmax_t)st->st_size > max)
-		return ghcr_fail(GHCR_ERR_CORRUPT, "%s %s is too large (%jd bytes)",
-		    what, path, (intmax_t)st->st_size);
 	r = fs_read_fd(fd, path, max, (size_t)st->st_size, secret, &buf, &len);
 	if (r == GHCR_OK && len > (size_t)st->st_size) {
 		if (secret)
@@ -119,64 +77,69 @@ file_io_read_private(const char *path, const char *what, size_t max,
 
 	*out = NULL;
 	*outlen = 0;
-	if ((r = open_private(path, what, &fd, &st)) != 0)
+	if ((r = open_private(path, what, max, &fd, &st)) != 0)
 		return r;
 	r = read_all(fd, &st, path, what, max, secret, out, outlen);
 	close(fd);
 	return r;
 }
 
+/* A passphrase file of at most this size: far more than any passphrase. */
+#define PASSPHRASE_MAX_FILE 65536
+
 int
 file_io_read_passphrase(const char *path, char **out, size_t *outlen)
 {
 	unsigned char *buf = NULL;
+	const char *line, *more;
+	struct lines ls;
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, n = 0;
 	int fd, r;
 
 	*out = NULL;
 	*outlen = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd == -1)
-		return ghcr_fail(errno == ENOENT ? GHCR_ERR_CONFIG : GHCR_ERR_SYSTEM,
-		    "cannot open passphrase file %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		r = ghcr_fail(GHCR_ERR_SYSTEM, "cannot stat %s: %s", path,
-		    strerror(errno));
-		goto out;
+	if ((r = fs_open_read(path, "passphrase file", FS_SECRET,
+	    PASSPHRASE_MAX_FILE, &fd, &st)) != GHCR_OK) {
+		if (r == GHCR_ERR_NOT_FOUND)
+			return ghcr_fail(GHCR_ERR_CONFIG,
+			    "cannot open passphrase file %s: %s", path,
+			    strerror(ENOENT));
+		return r == GHCR_ERR_TOO_LARGE ? GHCR_ERR_CONFIG : r;
 	}
-	/* Secret mounts are often root-owned and group-readable: allow that. */
-	if (!S_ISREG(st.st_mode)) {
-		r = ghcr_fail(GHCR_ERR_UNSAFE,
-		    "passphrase file %s is not a regular file", path);
-		goto out;
-	}
-	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & 027) != 0) {
-		r = ghcr_fail(GHCR_ERR_UNSAFE,
-		    "passphrase file %s is owned by another user, writable by the group or accessible by others (mode %04o): fix with chmod 600 %s",
-		    path, (unsigned)(st.st_mode & 07777), path);
-		goto out;
-	}
-	if ((r = read_all(fd, &st, path, "passphrase file", 65536, 1, &buf, &len)) != 0)
-		goto out;
-	/* Strip one trailing newline (an editor's or echo's), CRLF too. */
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	buf[len] = '\0';
-	if (len == 0) {
+	r = read_all(fd, &st, path, "passphrase file", PASSPHRASE_MAX_FILE, 1,
+	    &buf, &len);
+	close(fd);
+	if (r != GHCR_OK)
+		return r;
+	/*
+	 * The passphrase is the file's one line: all of it but one trailing
+	 * newline (an editor's or echo's; CRLF too).  A second line is
+	 * refused rather than guessed at (is it part of the passphrase, or a
+	 * note?), and so is a NUL byte: a passphrase is text, and random
+	 * bytes belong in a key file.
+	 */
+	lines_start(&ls, (const char *)buf, len, PASSPHRASE_MAX_FILE,
+	    LINES_NO_NUL, path);
+	if ((r = lines_next(&ls, &line, &n)) == 1 &&
+	    (r = lines_next(&ls, &more, &len)) == 1)
+		r = ghcr_fail(GHCR_ERR_CONFIG,
+		    "passphrase file %s:%u: a second line; the passphrase is "
+		    "the file's one line (a trailing newline is allowed)",
+		    path, ls.lineno);
+	else if (r == 0 && n == 0)
 		r = ghcr_fail(GHCR_ERR_CONFIG, "passphrase file %s is empty", path);
+	if (r < 0) {
+		r = r == GHCR_ERR_BAD_INPUT ? GHCR_ERR_CONFIG : r;
 		goto out;
 	}
+	buf[n] = '\0';
 	*out = (char *)buf;
-	*outlen = len;
+	*outlen = n;
 	buf = NULL;
 	r = GHCR_OK;
 out:
 	secmem_free(buf);
-	close(fd);
 	return r;
 }
 
@@ -232,7 +195,7 @@ file_io_lock(const char *store_path, int *fdp)
 	if (st.st_uid == geteuid() && (st.st_mode & 0777) != 0600 &&
 	    fchmod(fd, 0600) == 0)
 		st.st_mode = (st.st_mode & ~07777u) | 0600;
-	if ((r = check_stat(lockpath, "lock file", &st)) != 0)
+	if ((r = fs_check_private(lockpath, "lock file", &st)) != 0)
 		goto out;
 	/* Poll rather than block, so a stuck helper cannot hang this one. */
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {

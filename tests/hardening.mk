@@ -1,10 +1,11 @@
 # Hardening suites (tests/hardening/*.sh): bad input, look-alike hosts,
-# concurrency, crash safety, tampering, secret hygiene.  Each prints its
+# concurrency, crash safety, tampering, secret hygiene, hostile files (a
+# FIFO, a device, an overlong line where a file is read).  Each prints its
 # own `N passed, N failed` line; the target fails if any suite failed.
 # HARDENING_SUITES picks some: make check-hardening HARDENING_SUITES=tamper
 CHECK_TARGETS += check-hardening
 
-HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene
+HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene files
 
 .PHONY: check-hardening
 check-hardening: $(TARGETS)

@@ -124,6 +124,20 @@ resolve_target(const char *path, char out[PATH_MAX])
 	return GHCR_OK;
 }
 
+/* fs_open_read()'s detail for a target that is not a regular file, and
+ * the link that led there. */
+static int
+not_regular(const struct docker_config *cfg)
+{
+	char detail[512];
+	const char *d = ghcr_error_detail();
+
+	if (strcmp(cfg->path, cfg->target) == 0 || d == NULL)
+		return GHCR_ERR_BAD_INPUT;
+	snprintf(detail, sizeof(detail), "%.300s", d);
+	return ghcr_fail(GHCR_ERR_BAD_INPUT, "%.200s: %s", cfg->path, detail);
+}
+
 /* Docker's answer to a file over its limit; nothing was changed. */
 static int
 too_large(const char *path)
@@ -259,8 +273,8 @@ docker_config_load(const char *path, struct docker_config *cfg)
 	    DOCKER_CONFIG_MAX_SIZE, &fd, &st)) != GHCR_OK) {
 		if (r == GHCR_ERR_TOO_LARGE)
 			return too_large(cfg->target);
-		if (r == GHCR_ERR_UNSAFE) /* not a regular file: the detail */
-			return GHCR_ERR_BAD_INPUT;
+		if (r == GHCR_ERR_UNSAFE) /* not a regular file */
+			return not_regular(cfg);
 		if (r != GHCR_ERR_NOT_FOUND)
 			return r;
 		/* A config written from scratch may hold secrets later. */

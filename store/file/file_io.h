@@ -1,7 +1,8 @@
 /*
- * Filesystem side of the file store: private files opened without following
- * symlinks and checked for owner and mode, directories created 0700, the
- * write lock, atomic replacement, and creation of the key file.  Nothing
+ * Filesystem side of the file store: private files opened through
+ * fs_open_read() (no symlink followed, owner and mode checked), the
+ * passphrase file, directories created 0700, the write lock, atomic
+ * replacement, and creation of the key file.  Nothing
  * here knows about encryption.  Every failure carries a detail naming the
  * path and, where there is one, the command that fixes it.
  */
@@ -22,8 +23,10 @@ int file_io_read_private(const char *path, const char *what, size_t max,
 
 /*
  * Reads a passphrase file (symlinks followed: secret mounts use them) into
- * secmem memory, minus one trailing newline.  Refuses a file others can
- * read or write or that the group can write.
+ * secmem memory: its one line, without the trailing newline it may have.
+ * GHCR_ERR_CONFIG, naming the line, for a second line or a NUL byte, and
+ * for an empty or missing file; GHCR_ERR_UNSAFE for a file others can read
+ * or write, that the group can write, or that is not a regular file.
  */
 int file_io_read_passphrase(const char *path, char **out, size_t *outlen);
 

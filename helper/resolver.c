@@ -4,7 +4,6 @@
  */
 #include "resolver.h"
 #include "errors.h"
-#include "secmem.h"
 
 #include <string.h>
 
@@ -88,26 +87,19 @@ int
 resolver_note_expiry(struct resolver *res, const struct credential *cred,
 		     time_t expires)
 {
-	struct credential now = { 0 };
-	size_t n;
 	int r;
 
-	if ((r = resolver_get(res, cred->server, &now)) == GHCR_ERR_NOT_FOUND) {
+	if ((r = resolver_open_backend(res)) != GHCR_OK)
+		return r;
+	/* The backend compares and records in one step (see store.h):
+	 * reading here and writing back would undo a login that landed in
+	 * between. */
+	r = res->backend->note_expiry(res->handle, cred, expires);
+	if (r == GHCR_ERR_NOT_FOUND) {
+		/* Gone, or another login now: nothing of ours to date. */
 		ghcr_error_clear();
-		return GHCR_OK;
-	}
-	if (r != GHCR_OK)
-		goto out;
-	n = strlen(cred->secret);
-	if (now.expires == expires || strcmp(now.username, cred->username) != 0 ||
-	    strlen(now.secret) != n || secmem_compare(now.secret, cred->secret, n) != 0) {
 		r = GHCR_OK;
-		goto out;
 	}
-	now.expires = expires;
-	r = resolver_put(res, &now);
-out:
-	credential_clear(&now);
 	return r;
 }
 

@@ -40,10 +40,11 @@ int resolver_list(struct resolver *res, store_list_fn fn, void *ctx);
 /*
  * Records `expires` beside the stored credential for cred->server, as
  * check and login learn it, provided the store still holds exactly `cred`
- * (same user name and token): a login stored meanwhile by someone else is
- * not overwritten with an old token.  The credential is put again with
- * the date (the backends keep it in the same record).  GHCR_OK also when
- * nothing needed recording; else the backend's error.
+ * (same user name and token), checked and written in one step by the
+ * backend's note_expiry() (see store.h): a login stored meanwhile by
+ * someone else is neither overwritten with an old token nor given its
+ * date.  GHCR_OK also when nothing needed recording (nothing stored, or
+ * another login now); else the backend's error.
  */
 int resolver_note_expiry(struct resolver *res, const struct credential *cred,
 			 time_t expires);

@@ -25,8 +25,8 @@
 /* Bumped whenever struct secretservice_module, struct store_backend or
  * struct credential change shape, so a stale installed module is refused
  * instead of misread (5: gh's lookup slot and struct credential's
- * `expires`). */
-#define SECRETSERVICE_ABI 5
+ * `expires`; 6: the backend's note_expiry slot). */
+#define SECRETSERVICE_ABI 6
 
 /*
  * Reads the secret of a login another program keeps in the Secret

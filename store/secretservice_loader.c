@@ -131,6 +131,13 @@ loader_put(void *handle, const struct credential *cred)
 }
 
 static int
+loader_note_expiry(void *handle, const struct credential *checked,
+		   time_t expires)
+{
+	return module_backend->note_expiry(handle, checked, expires);
+}
+
+static int
 loader_erase(void *handle, const char *server)
 {
 	return module_backend->erase(handle, server);
@@ -169,6 +176,7 @@ const struct store_backend store_secretservice_backend = {
 	.open = loader_open,
 	.get = loader_get,
 	.put = loader_put,
+	.note_expiry = loader_note_expiry,
 	.erase = loader_erase,
 	.list = loader_list,
 	.close = loader_close,

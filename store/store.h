@@ -91,6 +91,20 @@ struct store_backend {
 	 * same server (and so its date). */
 	int (*put)(void *handle, const struct credential *cred);
 
+	/*
+	 * Records `expires` beside the login stored for checked->server, but
+	 * only while that login is still `checked` (the same username and
+	 * secret): a compare-and-set, so a login stored meanwhile (docker
+	 * login) is neither replaced nor given another token's date.  Changes
+	 * nothing but the date.  GHCR_OK when the date is recorded (or already
+	 * was); GHCR_ERR_NOT_FOUND when nothing is stored for the server or
+	 * it now holds another login.  What "atomic" means differs: the file
+	 * store compares and writes under its lock; the Secret Service has
+	 * no transactions (see its module).
+	 */
+	int (*note_expiry)(void *handle, const struct credential *checked,
+			   time_t expires);
+
 	/* Removes the credential for `server`; GHCR_OK also when none. */
 	int (*erase)(void *handle, const char *server);
 

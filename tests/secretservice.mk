@@ -14,9 +14,13 @@ $(B)/tests/secretservice/%.o: tests/secretservice/%.c
 		$(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # $(ALL_LDFLAGS) carries --dynamic-list, so the dlopen()ed module finds
-# ghcr_fail()/secmem_*() in the test program as it does in the helper.
+# ghcr_fail()/secmem_*() in the test program as it does in the helper; the
+# program also exports its g_dbus_connection_call_sync(), which puts a
+# concurrent writer inside an operation (see the test's race case).
 $(SS_TEST): $(B)/tests/secretservice/test_secretservice.o $(CONTRACT_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) $(GIO_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) \
+		-Wl,--export-dynamic-symbol=g_dbus_connection_call_sync \
+		-o $@ $^ $(LIBS) $(CHECK_LIBS) $(GIO_LIBS)
 
 .PHONY: check-secretservice
 ifeq ($(WITH_SECRETSERVICE),1)

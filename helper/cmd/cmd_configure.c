@@ -149,10 +149,11 @@ file_edit_free(struct file_edit *e)
 	docker_config_free(&e->cfg);
 }
 
-/* Loads `path` and applies configure's edits to it, in memory. */
+/* Loads `path` and applies configure's edits to it, in memory; the
+ * logins moved into the store are written in `j`. */
 static int
 edit_file(const char *path, const struct configure_args *a,
-	  struct resolver *res, struct file_edit *e)
+	  struct resolver *res, struct file_edit *e, struct migrate_journal *j)
 {
 	const char *refusal;
 	int r;
@@ -181,7 +182,8 @@ edit_file(const char *path, const struct configure_args *a,
 	}
 	if (!a->dry_run && (r = resolver_open_backend(res)) != GHCR_OK)
 		return r;
-	return migrate_logins(&e->cfg, e->logins, e->nlogins, res, a->dry_run);
+	return migrate_logins(&e->cfg, e->logins, e->nlogins, res, a->dry_run,
+	    j);
 }
 
 static void
@@ -209,19 +211,53 @@ print_edit(const char *path, const struct configure_args *a,
 		print_login(&e->logins[i], store, a->dry_run);
 }
 
+/* The moves undone because the file finally written no longer held the
+ * login (another program removed it meanwhile). */
+static void
+print_undone(const struct migrate_journal *j, const char *store)
+{
+	for (int i = 0; i < j->n; i++) {
+		const struct migrate_put *p = &j->v[i];
+
+		switch (p->settled) {
+		case MIGRATE_UNDONE:
+			printf("  auths: did not move the plaintext login for %s "
+			    "(user %s): another program removed it from the file "
+			    "meanwhile; %s is as it was\n", p->key,
+			    p->put.username, store);
+			break;
+		case MIGRATE_STORE_CHANGED:
+			printf("  auths: did not move the plaintext login for %s "
+			    "(user %s): another program removed it from the file "
+			    "meanwhile; %s holds a login stored since\n", p->key,
+			    p->put.username, store);
+			break;
+		case MIGRATE_UNDO_FAILED:
+			printf("  auths: the plaintext login for %s (user %s) was "
+			    "removed from the file meanwhile, but stays in %s: "
+			    "remove it with " PROGRAM_NAME " logout %s\n", p->key,
+			    p->put.username, store, p->server);
+			break;
+		}
+	}
+}
+
 static int
 configure_file(const char *path, const struct configure_args *a,
-	       struct resolver *res, int *failed_logins)
+	       struct resolver *res, int *failed_logins, int *stranded)
 {
+	struct migrate_journal j = { NULL, 0, 0 };
 	struct file_edit *e;
 	int r, attempt, saved = 0;
 
 	if ((e = secmem_alloc(sizeof(*e))) == NULL)
 		return GHCR_ERR_NO_MEMORY;
 	/* A file another program writes while we edit it (docker login, say)
-	 * is read and edited again, so its change is kept, not overwritten. */
+	 * is read and edited again, so its change is kept, not overwritten;
+	 * what the first attempts moved into the store stays there only if
+	 * the last one moves it too. */
 	for (attempt = 1;; attempt++) {
-		if ((r = edit_file(path, a, res, e)) != GHCR_OK)
+		if ((r = edit_file(path, a, res, e, &j)) != GHCR_OK)
 			goto out;
 		if (a->dry_run || !e->cfg.changed)
 			break;
@@ -241,10 +277,15 @@ configure_file(const char *path, const struct configure_args *a,
 		memset(e, 0, sizeof(*e));
 	}
 
+	(void)migrate_settle(&j, e->logins, e->nlogins, saved, res);
 	print_edit(path, a, res, e);
+	print_undone(&j, resolver_title(res));
 	for (int i = 0; i < e->nlogins; i++)
 		if (e->logins[i].outcome == LOGIN_FAILED)
 			(*failed_logins)++;
+	for (int i = 0; i < j.n; i++)
+		if (j.v[i].settled == MIGRATE_UNDO_FAILED)
+			(*stranded)++;
 	if (attempt > 1)
 		printf("  read again: another program wrote the file meanwhile\n");
 	if (a->dry_run)
@@ -256,6 +297,21 @@ configure_file(const char *path, const struct configure_args *a,
 		printf("  written (mode %04o)\n", (unsigned)e->cfg.mode);
 	r = GHCR_OK;
 out:
+	if (r != GHCR_OK) {
+		/* Nothing was written: nothing moved stays moved.  The
+		 * failure is what is reported. */
+		const char *d = ghcr_error_detail();
+		char detail[512];
+		int had = d != NULL;
+
+		snprintf(detail, sizeof(detail), "%s", had ? d : "");
+		(void)migrate_settle(&j, NULL, 0, 0, res);
+		if (had)
+			ghcr_fail(r, "%s", detail);
+		else
+			ghcr_error_clear();
+	}
+	migrate_journal_free(&j);
 	file_edit_free(e);
 	secmem_free(e);
 	return r;
@@ -266,7 +322,7 @@ cmd_configure(int argc, char **argv, struct resolver *res)
 {
 	struct configure_args *a;
 	char docker[PATH_MAX], podman[2][PATH_MAX], found[PATH_MAX];
-	int npodman = 0, failed = 0, same, r;
+	int npodman = 0, failed = 0, stranded = 0, same, r;
 
 	if (cmd_wants_help(argc, argv)) {
 		configure_usage(stdout);
@@ -282,10 +338,11 @@ cmd_configure(int argc, char **argv, struct resolver *res)
 	if ((r = docker_config_default_path(docker)) != GHCR_OK ||
 	    (a->podman && (r = containers_auth_paths(podman, &npodman)) != GHCR_OK))
 		goto out;
-	if ((r = configure_file(docker, a, res, &failed)) != GHCR_OK)
+	if ((r = configure_file(docker, a, res, &failed, &stranded)) != GHCR_OK)
 		goto out;
 	for (int i = 0; i < npodman; i++)
-		if ((r = configure_file(podman[i], a, res, &failed)) != GHCR_OK)
+		if ((r = configure_file(podman[i], a, res, &failed,
+		    &stranded)) != GHCR_OK)
 			goto out;
 
 	/* Docker runs helpers by name: one it cannot find fails every pull. */
@@ -298,6 +355,10 @@ cmd_configure(int argc, char **argv, struct resolver *res)
 	if (failed > 0)
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "%d plaintext login%s could not "
 		    "be stored and stay in the file", failed, failed == 1 ? "" : "s");
+	else if (stranded > 0)
+		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "%d login%s removed from the "
+		    "file meanwhile could not be taken out of the store again; "
+		    "see above", stranded, stranded == 1 ? "" : "s");
 	else
 		r = GHCR_OK;
 out:

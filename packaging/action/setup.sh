@@ -13,7 +13,19 @@
 set -euo pipefail
 
 NAME=docker-credential-ghcr
-die() { echo "::error title=$NAME::$*"; exit 1; }
+# One line, whatever the message holds: a message may quote an input, and
+# a line break in it would start a line the runner reads as a workflow
+# command (::set-env, ::add-mask, ...).  % CR LF are escaped as GitHub's
+# workflow commands define (the annotation shows them as they were); any
+# other control character (escape sequences) becomes '?'.
+one_line() {
+	local m=$1
+	m=${m//'%'/%25}
+	m=${m//$'\r'/%0D}
+	m=${m//$'\n'/%0A}
+	printf '%s' "${m//[[:cntrl:]]/?}"
+}
+die() { printf '::error title=%s::%s\n' "$NAME" "$(one_line "$*")"; exit 1; }
 truthy() { case ${1,,} in true | yes | 1 | on) return 0 ;; *) return 1 ;; esac; }
 SECONDS=0
 
@@ -45,6 +57,12 @@ case $prefix in /*) ;; *) die "the prefix input must be an absolute path, not '$
 if ! [[ $prefix =~ ^[A-Za-z0-9._/+@-]+$ ]] || [[ $prefix =~ (^|/)\.\.(/|$) ]]; then
 	die "the prefix input may hold only letters, digits and . _ / + @ - (and no '..'); refused: '$prefix'"
 fi
+# The registries input is checked in full as it will be used: a control
+# character (a line break, say) is refused outright, so no line of it can
+# escape the check below, and the hosts checked are the ones configured.
+case $registries in
+*[[:cntrl:]]*) die "the registries input contains a control character (a line break?); list the hosts on one line, separated by commas; refused: '$registries'" ;;
+esac
 # The runner masks github.token and secrets already; a token built in an
 # earlier step is masked only by this.
 echo "::add-mask::$token"
@@ -136,9 +154,14 @@ export PATH="$prefix/bin:$PATH"
 # The registries input, else the registries of the server this job runs on,
 # as `configure` picks them: a GitHub Enterprise job's token is for its own
 # server's registries only.
+# Split as `configure --registries` splits (on commas and spaces); the
+# input holds no line break (checked above), so read sees all of it.
 hosts=()
-IFS=, read -r -a listed <<<"$registries"
-for h in "${listed[@]}"; do [ -z "${h// /}" ] || hosts+=("${h// /}"); done
+IFS=', ' read -r -a listed <<<"$registries"
+for h in "${listed[@]}"; do [ -z "$h" ] || hosts+=("$h"); done
+if [ -n "$registries" ] && [ "${#hosts[@]}" -eq 0 ]; then
+	die "the registries input names no host: '$registries'"
+fi
 if [ "${#hosts[@]}" -eq 0 ]; then
 	server=${GITHUB_SERVER_URL:-https://github.com}
 	server=${server#*://}
@@ -198,8 +221,9 @@ fi
 export DOCKER_CONFIG=$job_docker
 echo "DOCKER_CONFIG=$job_docker" >>"$GITHUB_ENV"
 
+# configure is given exactly the hosts checked above, not the raw input.
 configure_args=()
-[ -z "$registries" ] || configure_args+=(--registries "$registries")
+[ -z "$registries" ] || configure_args+=(--registries "$(IFS=,; echo "${hosts[*]}")")
 if truthy "${INPUT_PODMAN:-false}"; then
 	# REGISTRY_AUTH_FILE for podman, skopeo and buildah: a copy of the
 	# file they would read first (REGISTRY_AUTH_FILE, the runtime

@@ -412,7 +412,47 @@ for p in "/tmp/x\$(shell touch $marker)" "/tmp/\$\$(touch $marker)" "/tmp/x\`tou
 done
 t_check "a prefix with make or shell syntax is never expanded" test ! -e "$marker"
 t_check "a refused prefix builds nothing" test ! -e "$C/temp/$NAME/build"
+# The registries input is checked in full (issue 20, point 7): reading only
+# its first line let ghcr.io<LF>,evil.example.com through to configure.
+# Any control character is refused before anything is written.
+for r in $'ghcr.io\n,evil.example.com' $'ghcr.io\r' $'ghcr.io\r\n,evil.example.com' $'ghcr.io\t' \
+	$'ghcr.io\e[31m' $'ghcr.io\x7f' $'ghcr.io,\x01docker.pkg.github.com'; do
+	shown=$(printf '%q' "$r")
+	with "$C" registries="$r"
+	if action "$C"; then t_fail "the registries input $shown is refused" "the step succeeded"
+	else t_check "the registries input $shown is refused: a control character" \
+		grep -q 'registries input contains a control character' "$C/log"; fi
+	t_equal "the refused registries input $shown exports nothing" '{"env": {}, "path": [], "steps": {"setup": {"outputs": {}}}}' \
+		"$(cat "$C/state.json")"
+	t_check "the refused registries input $shown configures nothing" \
+		sh -c "! grep -qs evil '$C/temp/$NAME/docker/config.json'"
+done
+# A line break in any input that an error message quotes stays inside that
+# one ::error line: it never starts a workflow command of its own.
+for input in registries prefix; do
+	with "$C" "$input=/x"$'\n''::warning title=injected::from an input'$'\r''::notice title=injected::cr'
+	if action "$C"; then t_fail "the $input input with a line break is refused" "the step succeeded"
+	else
+		t_check "the $input input with a line break is refused in one ::error line" \
+			grep -q "^::error title=$NAME::.*$input input.*%0A::warning title=injected::from an input%0D::notice" "$C/log"
+		t_check "a line break (LF or CR) in the $input input starts no workflow command" \
+			sh -c "! tr '\r' '\n' <'$C/log' | grep -q '^::\(warning\|notice\) title=injected'"
+	fi
+done
 end_job "$C"
+
+# The hosts checked are exactly the hosts configured: the input is split
+# as configure splits it (commas and spaces), and configure is given the
+# checked list, not the raw input.
+S=$OUT/spaces && new_runner "$S"
+context "$S" "$(new_token)"
+with "$S" registries=' ghcr.io  docker.pkg.github.com, '
+if action "$S"; then
+	t_equal "registries separated by spaces: exactly those hosts are configured" \
+		"docker.pkg.github.com ghcr.io" \
+		"$(python3 -c 'import json,sys; print(*sorted(json.load(open(sys.argv[1]))["credHelpers"]))' "$S/temp/$NAME/docker/config.json" 2>&1)"
+else t_fail "registries separated by spaces are taken as configure takes them" "the step failed"; show_log "$S"; fi
+end_job "$S"
 
 echo "setup time on this stand-in runner: prebuilt download ${PREBUILT_MS:-?} ms, build from source ${SOURCE_MS:-?} ms"
 t_summary

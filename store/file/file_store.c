@@ -361,6 +361,57 @@ out:
 	return r;
 }
 
+/* Whether entry `en` holds exactly `c`'s username and secret (the secret
+ * compared in constant time). */
+static int
+entry_is(const struct file_entry *en, const struct credential *c)
+{
+	size_t ulen = strlen(c->username), slen = strlen(c->secret);
+
+	return en->username_len == ulen && en->secret_len == slen &&
+	    memcmp(en->username, c->username, ulen) == 0 &&
+	    secmem_compare(en->secret, c->secret, slen) == 0;
+}
+
+/* The compare and the write happen under the one lock every writer
+ * takes, so no login can land between them. */
+static int
+file_note_expiry(void *handle, const struct credential *checked,
+		 time_t expires)
+{
+	struct file_handle *h = handle;
+	struct file_entries e;
+	const struct file_entry *en;
+	struct stat st;
+	int lock = -1, exists, r;
+
+	memset(&e, 0, sizeof(e));
+	if (lstat(h->store_path, &st) == -1 && errno == ENOENT)
+		return GHCR_ERR_NOT_FOUND;
+	if ((r = file_io_lock(h->store_path, &lock)) != 0 ||
+	    (r = load(h, 0, NULL, &e, &exists)) != 0)
+		goto out;
+	if ((en = file_entries_find(&e, checked->server)) == NULL ||
+	    !entry_is(en, checked)) {
+		r = GHCR_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (en->expires == (expires > 0 ? (int64_t)expires : 0)) {
+		r = GHCR_OK;
+		goto out;
+	}
+	/* The three strings are the entry's own, just compared equal. */
+	if ((r = file_entries_set(&e, checked->server, checked->username,
+	    checked->secret, expires > 0 ? (int64_t)expires : 0)) != 0 ||
+	    (r = save(h, &e)) != 0)
+		goto out;
+	r = GHCR_OK;
+out:
+	file_entries_clear(&e);
+	file_io_unlock(lock);
+	return r;
+}
+
 static int
 file_erase(void *handle, const char *server)
 {
@@ -480,6 +531,7 @@ const struct store_backend store_file_backend = {
 	.open = file_open,
 	.get = file_get,
 	.put = file_put,
+	.note_expiry = file_note_expiry,
 	.erase = file_erase,
 	.list = file_list,
 	.close = file_close,

@@ -4,8 +4,8 @@
  * keyring (gnome-keyring, KeePassXC, ...); the backend is built as the
  * module docker-credential-ghcr-secretservice.so from this file and the
  * ss_*.c beside it, one job each (ss_deadline.c, ss_errors.c, ss_dbus.c,
- * ss_session.c, ss_list.c, ss_expiry.c, ss_foreign.c: another program's
- * login), and dlopen()ed by store/secretservice_loader.c,
+ * ss_session.c, ss_list.c, ss_expiry.c, ss_note.c: recording a date,
+ * ss_foreign.c: another program's login), and dlopen()ed by store/secretservice_loader.c,
  * so only a helper that really talks to the keyring loads GLib.  Each item
  * carries `server` and `username` as attributes (under our libsecret
  * schema), `expires` when the token's expiry is known, and the token only
@@ -195,11 +195,6 @@ ss_open(const struct store_location *where, void **out)
 	return GHCR_OK;
 }
 
-struct get_args {
-	const char *server;
-	struct credential *out;
-};
-
 /*
  * Picks the item get answers with: the newest by Modified when a foreign
  * writer (or a put that crashed between storing and pruning) left several.
@@ -231,10 +226,10 @@ newest_item(struct ss_handle *h, const struct watchdog *w, gchar **paths,
 	return GHCR_OK;
 }
 
-static int
-do_get(struct ss_handle *h, struct watchdog *w, void *arg)
+int
+ss_read_login(struct ss_handle *h, struct watchdog *w, void *arg)
 {
-	struct get_args *a = arg;
+	struct ss_get_args *a = arg;
 	gchar **unlocked = NULL, **locked = NULL;
 	GVariant *attrs = NULL, *secret = NULL;
 	GMainContext *ctx = g_main_context_new();
@@ -317,6 +312,10 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 	}
 	*a->out = c;
 	memset(&c, 0, sizeof(c));
+	if (a->path != NULL)
+		*a->path = g_strdup(path);
+	if (a->attrs != NULL)
+		*a->attrs = g_variant_ref(attrs);
 	r = GHCR_OK;
  out:
 	/* Collect whatever is still in flight, so no reply outlives this
@@ -340,10 +339,10 @@ do_get(struct ss_handle *h, struct watchdog *w, void *arg)
 static int
 ss_get(void *handle, const char *server, struct credential *out)
 {
-	struct get_args a = { server, out };
+	struct ss_get_args a = { server, out, NULL, NULL };
 
 	memset(out, 0, sizeof(*out));
-	return run_guarded(handle, do_get, &a);
+	return run_guarded(handle, ss_read_login, &a);
 }
 
 /* Deletes every item in `paths` except `keep` (may be NULL). */
@@ -610,6 +609,7 @@ static const struct store_backend ss_backend = {
 	.open = ss_open,
 	.get = ss_get,
 	.put = ss_put,
+	.note_expiry = ss_note_expiry,
 	.erase = ss_erase,
 	.list = ss_list,
 	.close = ss_close,

@@ -162,6 +162,22 @@ int ss_list(void *handle, store_list_fn fn, void *ctx);
 int ss_connect(struct ss_handle *h, struct watchdog *w, void *arg);
 void ss_close(void *handle);
 
+/* secretservice.c: reads the login for `server` (a guarded_fn, the get
+ * operation): the credential into *out and, where `path` and `attrs` are
+ * not NULL, the item's object path (g_free) and its attributes
+ * (g_variant_unref), which the caller then owns. */
+struct ss_get_args {
+	const char *server;
+	struct credential *out;
+	gchar **path;
+	GVariant **attrs;
+};
+int ss_read_login(struct ss_handle *h, struct watchdog *w, void *arg);
+
+/* ss_note.c: the note_expiry slot (see store.h and the file's comment). */
+int ss_note_expiry(void *handle, const struct credential *checked,
+    time_t expires);
+
 /* ss_foreign.c: another program's login (secretservice_lookup_fn). */
 int ss_lookup(const char *service, const char *const *usernames,
     char **secret, int *which);

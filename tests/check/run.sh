@@ -360,6 +360,36 @@ t_has "... with the date and the days left" "$("$H" status)" "warning: the store
 login_as "$SOON"
 t_equal "a new store (docker login) clears the old date" None "$(status_json days_left)"
 
+# A docker login while check records the expiry (issue 20, point 5), with
+# the real binaries and the review's widening: strace holds check for 5 s
+# as it enters its first flock() (the store's lock, taken to record the
+# date), and a store lands there.  Reading the login outside the lock and
+# putting the checked one back would replace the new login.
+if t_need strace; then
+	login_as "$PUSH"
+	: > "$T/strace.log"
+	strace -f -qq -o "$T/strace.log" -e trace=flock -e inject=flock:delay_enter=5000000:when=1 \
+		"$H" check ghcr.io/octocat/app > "$T/race.out" 2>&1 &
+	race_pid=$!
+	for _ in $(seq 600); do
+		grep -q 'flock(' "$T/strace.log" && break
+		sleep 0.05
+	done
+	if grep -q 'flock(' "$T/strace.log"; then
+		login_as "$PULL"
+		wait "$race_pid"; race_rc=$?
+		cat "$T/race.out" >> "$T/outputs"
+		t_equal "expiry race: check, held at the store's lock, exits 0" 0 "$race_rc"
+		t_equal "expiry race: the login stored meanwhile is kept" \
+			"{\"ServerURL\":\"ghcr.io\",\"Username\":\"octocat\",\"Secret\":\"$PULL\"}" \
+			"$(printf ghcr.io | "$H" get)"
+		t_equal "expiry race: ... without the checked token's date" None "$(status_json days_left)"
+	else
+		wait "$race_pid"
+		t_fail "expiry race: check reaches the store's lock" "no flock() in $(tail -c 300 "$T/race.out")"
+	fi
+fi
+
 # A token GitHub says expired a day ago (the registry, here, still takes it).
 login_as "$LAPSED"
 check

@@ -14,9 +14,11 @@
 #include <gio/gio.h>
 
 #include <check.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,9 @@
 
 #include "backend_contract.h"
 #include "errors.h"
+#include "resolver.h"
 #include "secmem.h"
+#include "settings.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -458,8 +462,124 @@ count_word(const char *calls, const char *member)
 	return n;
 }
 
+/*
+ * A concurrent writer put exactly inside an operation, to make a race
+ * certain instead of rare.  A test-only interposition: tests/secretservice.mk
+ * exports this g_dbus_connection_call_sync() from the test program, so the
+ * dlopen()ed module binds to it rather than to GIO's; the module itself is
+ * unchanged.  When armed, the next keyring write the module makes
+ * (CreateItem, or Set of an item's attributes) waits until a real
+ * `docker-credential-ghcr store` (GHCR_HELPER) in another process has
+ * stored its login on the same keyring.
+ */
+extern char **environ;
+static const char *writer_input; /* that store's stdin; NULL: disarmed */
+static int writer_ran;
+
+static void
+run_store(const char *input)
+{
+	const char *helper = getenv("GHCR_HELPER");
+	char *argv[] = { (char *)"docker-credential-ghcr", (char *)"store", NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2], status = -1;
+	pid_t pid;
+
+	ck_assert_msg(helper != NULL, "GHCR_HELPER unset: run through make");
+	ck_assert(pipe(fds) == 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	ck_assert_int_eq(posix_spawn(&pid, helper, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[0]);
+	ck_assert(write(fds[1], input, strlen(input)) == (ssize_t)strlen(input));
+	close(fds[1]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the concurrent `store` failed (status %d)", status);
+}
+
+GVariant *
+g_dbus_connection_call_sync(GDBusConnection *connection, const gchar *bus_name,
+    const gchar *object_path, const gchar *interface_name,
+    const gchar *method_name, GVariant *parameters,
+    const GVariantType *reply_type, GDBusCallFlags flags, gint timeout_msec,
+    GCancellable *cancellable, GError **error)
+{
+	static GVariant *(*real)(GDBusConnection *, const gchar *,
+	    const gchar *, const gchar *, const gchar *, GVariant *,
+	    const GVariantType *, GDBusCallFlags, gint, GCancellable *,
+	    GError **);
+	const char *input = writer_input;
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "g_dbus_connection_call_sync");
+	if (input != NULL && method_name != NULL &&
+	    (strcmp(method_name, "CreateItem") == 0 ||
+	    strcmp(method_name, "Set") == 0)) {
+		writer_input = NULL;
+		run_store(input);
+		writer_ran = 1;
+	}
+	return real(connection, bus_name, object_path, interface_name,
+	    method_name, parameters, reply_type, flags, timeout_msec,
+	    cancellable, error);
+}
+
 /* ---------------------------------------------------------------- */
 /* Behaviour with a working keyring.                                 */
+
+/*
+ * check learns a token's expiry and records it; a docker login lands
+ * between the read and the write (issue 20, point 5).  The login comes
+ * with the same username (gnome-keyring then replaces the item's secret
+ * in place) or another one (a new item; the old one is pruned).  Either
+ * way the new login must stay, with no date: reading and then putting
+ * the checked login back, as before, replaced it with the old token.
+ */
+START_TEST(test_a_login_landing_while_the_expiry_is_recorded_is_kept)
+{
+	static const char *const users[] = { "octocat", "hubot" };
+	const char *user = users[_i];
+	struct credential checked = { (char *)"race.example",
+	    (char *)"octocat", (char *)"ghp_checked", 0 };
+	struct credential now = { 0 };
+	struct settings s;
+	struct resolver res;
+	char input[256];
+	void *h;
+	int r;
+
+	/* Room for the writer inside the operation's deadline. */
+	setenv("DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT", "10000", 1);
+	setenv("DOCKER_CREDENTIAL_GHCR_BACKEND", "secretservice", 1);
+	h = open_or_fail();
+	put3(h, "race.example", "octocat", "ghp_checked");
+	backend->close(h);
+	ck_assert_int_eq(settings_load(&s), GHCR_OK);
+	resolver_init(&res, &s);
+	snprintf(input, sizeof(input), "{\"ServerURL\":\"race.example\","
+	    "\"Username\":\"%s\",\"Secret\":\"ghp_new_login\"}", user);
+	writer_input = input;
+	r = resolver_note_expiry(&res, &checked, time(NULL) + 40 * 86400);
+	resolver_close(&res);
+	ck_assert_msg(r == GHCR_OK, "recording the expiry: got %d (%s)", r,
+	    ghcr_error_message(r));
+	ck_assert_msg(writer_ran, "the module made no keyring write: the "
+	    "concurrent login never ran");
+	h = open_or_fail();
+	ck_assert_int_eq(backend->get(h, "race.example", &now), GHCR_OK);
+	ck_assert_msg(strcmp(now.secret, "ghp_new_login") == 0, "the login "
+	    "stored meanwhile (as %s) was replaced by the checked token", user);
+	ck_assert_str_eq(now.username, user);
+	ck_assert_msg(now.expires == 0, "the new login got the checked token's "
+	    "date %lld", (long long)now.expires);
+	credential_clear(&now);
+	ck_assert_int_eq(count_items("race.example", 0), 1);
+	backend->close(h);
+}
+END_TEST
 
 /* The token's expiry rides as the item's `expires` attribute: get hands it
  * back with the credential, and a plain store (docker login) clears it,
@@ -987,6 +1107,7 @@ suite_secretservice(void)
 	tcase_add_checked_fixture(tc, keyring_setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_expiry_round_trips_and_a_new_login_clears_it);
+	tcase_add_loop_test(tc, test_a_login_landing_while_the_expiry_is_recorded_is_kept, 0, 2);
 	tcase_add_test(tc, test_replace_and_erase_change_the_keyring_items);
 	tcase_add_test(tc, test_list_reports_ours_only_and_leaves_foreign_items);
 	tcase_add_test(tc, test_list_opens_no_session_and_reads_no_secret);

@@ -441,7 +441,7 @@ START_TEST(test_unreadable_login_is_reported_not_dropped)
 	ck_assert_msg(strstr(l[0].why, "base64") != NULL, "got why '%s'", l[0].why);
 	ck_assert_int_eq(l[1].outcome, LOGIN_UNREADABLE);
 	ck_assert_msg(strstr(l[1].why, "user:token") != NULL, "got why '%s'", l[1].why);
-	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 0), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 0, NULL), GHCR_OK);
 	ck_assert_msg(!cfg.changed, "an unreadable login must stay in the file");
 	docker_config_logins_free(l, n);
 	docker_config_free(&cfg);
@@ -481,7 +481,7 @@ START_TEST(test_migration_moves_logins_into_the_real_store)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	ck_assert_int_eq(migrate_logins(&cfg, l, n,
-	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
+	    &(struct resolver){ .backend = fb, .handle = h }, 0, NULL), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_int_eq(l[1].outcome, LOGIN_MOVED);
 	ck_assert_msg(l[2].outcome == LOGIN_DUPLICATE, "the identical "
@@ -532,7 +532,7 @@ START_TEST(test_migration_keeps_a_conflicting_second_login)
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	ck_assert_int_eq(n, 2);
 	ck_assert_int_eq(migrate_logins(&cfg, l, n,
-	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
+	    &(struct resolver){ .backend = fb, .handle = h }, 0, NULL), GHCR_OK);
 	ck_assert_str_eq(l[0].key, "ghcr.io");
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_msg(l[1].outcome == LOGIN_CONFLICT, "a different login for the "
@@ -554,7 +554,7 @@ START_TEST(test_dry_run_migration_changes_nothing)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	/* No store at all: a dry run must not touch one. */
-	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 1), GHCR_OK);
+	ck_assert_int_eq(migrate_logins(&cfg, l, n, NULL, 1, NULL), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_FOUND);
 	ck_assert_msg(!cfg.changed, "a dry run must not change the document");
 	docker_config_logins_free(l, n);
@@ -582,7 +582,7 @@ START_TEST(test_login_stays_when_the_store_refuses_it)
 	ck_assert_int_eq(docker_config_load(cfg_path, &cfg), GHCR_OK);
 	ck_assert_int_eq(docker_config_logins(&cfg, github_hosts, 2, &l, &n), GHCR_OK);
 	ck_assert_int_eq(migrate_logins(&cfg, l, n,
-	    &(struct resolver){ .backend = &refusing, .handle = &refusing }, 0), GHCR_OK);
+	    &(struct resolver){ .backend = &refusing, .handle = &refusing }, 0, NULL), GHCR_OK);
 	for (int i = 0; i < n; i++)
 		ck_assert_msg(l[i].outcome == LOGIN_FAILED, "login %d: expected "
 		    "LOGIN_FAILED, got %d", i, l[i].outcome);
@@ -779,7 +779,7 @@ START_TEST(test_plaintext_login_under_a_case_variant_key_is_found_and_moved)
 	ck_assert_msg(n == 1 && l[0].outcome == LOGIN_FOUND, "expected the login "
 	    "under \"Auths\" to be found, got %d", n);
 	ck_assert_int_eq(migrate_logins(&cfg, l, n,
-	    &(struct resolver){ .backend = fb, .handle = h }, 0), GHCR_OK);
+	    &(struct resolver){ .backend = fb, .handle = h }, 0, NULL), GHCR_OK);
 	ck_assert_int_eq(l[0].outcome, LOGIN_MOVED);
 	ck_assert_int_eq(docker_config_set_helper(&cfg, "ghcr.io", "ghcr", was), GHCR_OK);
 	ck_assert_int_eq(docker_config_save(&cfg), GHCR_OK);
@@ -827,12 +827,18 @@ END_TEST
 
 /* What the concurrent writer does, from the test seam below. */
 enum writer { WRITER_NONE, WRITER_IN_PLACE, WRITER_RENAME, WRITER_REMOVE,
-	WRITER_CREATE, WRITER_ONCE_LOGIN };
+	WRITER_CREATE, WRITER_ONCE_LOGIN, WRITER_ONCE_LOGOUT,
+	WRITER_ONCE_DOCKER_LOGOUT };
 static enum writer writer;
 static int writer_calls;
 
+/* What `docker login quay.io` leaves: the ghcr.io login read first is
+ * still there. */
 static const char *const docker_login_config =
-	"{\"auths\": {\"quay.io\": {\"auth\": \"cTpxdWF5\"}}, \"credHelpers\": {}}";
+	"{\"auths\": {\"ghcr.io\": {\"auth\": \"b2N0b2NhdDpnaHBfeA==\"}, "
+	"\"quay.io\": {\"auth\": \"cTpxdWF5\"}}, \"credHelpers\": {}}";
+/* What `docker logout ghcr.io` leaves, as Docker writes it. */
+static const char *const docker_logout_config = "{\n\t\"auths\": {}\n}";
 
 void
 docker_config_test_before_replace(const char *target)
@@ -858,6 +864,15 @@ docker_config_test_before_replace(const char *target)
 	case WRITER_ONCE_LOGIN: /* `docker login quay.io`, once */
 		if (writer_calls == 1)
 			write_text(target, docker_login_config, 0600);
+		break;
+	case WRITER_ONCE_LOGOUT: /* `docker logout ghcr.io`, once */
+		if (writer_calls == 1)
+			write_text(target, docker_logout_config, 0600);
+		break;
+	case WRITER_ONCE_DOCKER_LOGOUT: /* the docker CLI itself, once */
+		if (writer_calls == 1)
+			ck_assert_msg(system("docker logout ghcr.io >/dev/null 2>&1") == 0,
+			    "docker logout failed (is the docker CLI installed?)");
 		break;
 	}
 }
@@ -966,6 +981,90 @@ START_TEST(test_configure_reads_again_and_keeps_a_concurrent_docker_login)
 }
 END_TEST
 
+/*
+ * configure moves the plaintext ghcr.io login into the store, then finds
+ * that a `docker logout ghcr.io` rewrote the file meanwhile (issue 20,
+ * point 6): the login must not stay in the store (the helper would answer
+ * with the logged-out token), the store holds what it held before, and
+ * configure says so.  _i: the logout as Docker writes it, with nothing in
+ * the store before; the same with an older login there; the docker CLI
+ * itself as the writer.
+ */
+START_TEST(test_configure_undoes_a_move_that_a_concurrent_logout_removed)
+{
+	static const char *const cleared[] = {
+		"GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ACTOR", "GITHUB_ACTIONS",
+		"RUNNER_TEMP", "GITHUB_SERVER_URL", "DOCKER_CREDENTIAL_GHCR_STORE",
+		"DOCKER_CREDENTIAL_GHCR_KEY_FILE", "DOCKER_CREDENTIAL_GHCR_PASSPHRASE_FILE",
+		"DOCKER_CREDENTIAL_GHCR_HOSTS", "DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER",
+		"DOCKER_CREDENTIAL_GHCR_CONFIG", "REGISTRY_AUTH_FILE",
+	};
+	const int with_prior = _i == 1;
+	char arg0[] = "configure", *argv[] = { arg0, NULL }, path[PATHSZ], *out;
+	struct credential got = { 0 };
+	struct settings s;
+	struct resolver res;
+	json_t *j;
+	int r;
+
+	for (size_t i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
+		unsetenv(cleared[i]);
+	setenv("HOME", test_tmpdir, 1);
+	setenv("DOCKER_CONFIG", test_tmpdir, 1);
+	snprintf(path, sizeof(path), "%s/xdg-config", test_tmpdir);
+	setenv("XDG_CONFIG_HOME", path, 1);
+	snprintf(path, sizeof(path), "%s/xdg-data", test_tmpdir);
+	setenv("XDG_DATA_HOME", path, 1);
+	setenv("DOCKER_CREDENTIAL_GHCR_BACKEND", "file", 1);
+	setenv("DOCKER_CREDENTIAL_GHCR_GH_CLI", "off", 1);
+	/* "octocat:ghp_x" for ghcr.io, to be moved into the store */
+	write_text(cfg_path, "{\"auths\": {\"ghcr.io\": {\"auth\": "
+	    "\"b2N0b2NhdDpnaHBfeA==\"}}}", 0600);
+	writer = _i == 2 ? WRITER_ONCE_DOCKER_LOGOUT : WRITER_ONCE_LOGOUT;
+
+	ck_assert_int_eq(settings_load(&s), GHCR_OK);
+	resolver_init(&res, &s);
+	if (with_prior) {
+		struct credential prior = { (char *)"ghcr.io", (char *)"octocat",
+		    (char *)"ghp_prior", 0 };
+
+		ck_assert_int_eq(resolver_put(&res, &prior), GHCR_OK);
+	}
+	snprintf(path, sizeof(path), "%s/out", test_tmpdir);
+	ck_assert(freopen(path, "w", stdout) != NULL);
+	ck_assert(freopen("/dev/null", "w", stderr) != NULL);
+	ck_assert_int_eq(cmd_configure(1, argv, &res), GHCR_OK);
+	fflush(stdout);
+	out = read_text(path);
+	ck_assert_msg(writer_calls == 2, "expected one save refused and one "
+	    "after reading again, got %d saves", writer_calls);
+	j = load_json(cfg_path);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j,
+	    "credHelpers"), "ghcr.io")), "ghcr");
+	ck_assert_msg(json_object_get(json_object_get(j, "auths"), "ghcr.io") ==
+	    NULL, "the logout's removal was overwritten");
+	json_decref(j);
+	ck_assert_int_eq(resolver_open_backend(&res), GHCR_OK);
+	r = res.backend->get(res.handle, "ghcr.io", &got);
+	if (with_prior) {
+		ck_assert_msg(r == GHCR_OK && strcmp(got.secret, "ghp_prior") == 0,
+		    "the store's earlier login was not given back (get: %d)", r);
+	} else {
+		ck_assert_msg(r == GHCR_ERR_NOT_FOUND, "the logged-out login "
+		    "stayed in the store (get: %d)", r);
+	}
+	credential_clear(&got);
+	ck_assert_msg(strstr(out, "did not move the plaintext login for ghcr.io "
+	    "(user octocat): another program removed it from the file meanwhile")
+	    != NULL, "configure should say the login was not moved, said:\n%s",
+	    out);
+	ck_assert_msg(strstr(out, "moved the plaintext login for ghcr.io (user "
+	    "octocat) into") == NULL, "configure claims the move, said:\n%s", out);
+	free(out);
+	resolver_close(&res);
+}
+END_TEST
+
 Suite *suite_docker_config(void);
 
 Suite *
@@ -1030,6 +1129,7 @@ suite_docker_config(void)
 	    0, 4);
 	tcase_add_test(tc, test_save_of_an_unchanged_file_passes_the_check);
 	tcase_add_test(tc, test_configure_reads_again_and_keeps_a_concurrent_docker_login);
+	tcase_add_loop_test(tc, test_configure_undoes_a_move_that_a_concurrent_logout_removed, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "errors.h"
 #include "secmem.h"
@@ -531,6 +535,81 @@ START_TEST(test_expiry_is_recorded_beside_the_same_token_only)
 }
 END_TEST
 
+/*
+ * The race the file store's lock must close, made certain instead of
+ * rare: defined here, this flock() is what the unit runner's file store
+ * calls (a test-only interposition; the helper is unchanged).  When a
+ * hook is armed, it runs once just before the next flock() reaches the
+ * kernel, which is where the review widened the window with
+ * `strace -e inject=flock:delay_enter=...`.
+ */
+static void (*before_next_flock)(void);
+
+int
+flock(int fd, int operation)
+{
+	void (*hook)(void) = before_next_flock;
+
+	before_next_flock = NULL;
+	if (hook != NULL)
+		hook();
+	return (int)syscall(SYS_flock, fd, operation);
+}
+
+static int login_meanwhile_ran;
+
+/* `docker login` in another process: a real put through a resolver of its
+ * own, taking and releasing the store's lock. */
+static void
+login_meanwhile(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	ck_assert_msg(pid >= 0, "fork failed");
+	if (pid == 0) {
+		struct resolver other;
+		struct credential c = { (char *)"ghcr.io", (char *)"octocat",
+		    (char *)"ghp_new_login", 0 };
+		int r;
+
+		resolver_init(&other, &settings);
+		r = resolver_put(&other, &c);
+		resolver_close(&other);
+		_exit(r == GHCR_OK ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the concurrent login failed (status %d)", status);
+	login_meanwhile_ran = 1;
+}
+
+/* check learns a token's expiry and records it; a docker login lands
+ * while it does (issue 20, point 5).  Reading outside the lock and
+ * writing the checked login back would replace the new login with the
+ * old token. */
+START_TEST(test_a_login_landing_while_the_expiry_is_recorded_is_kept)
+{
+	struct credential checked = { (char *)"ghcr.io", (char *)"octocat",
+	    (char *)"ghp_checked", 0 };
+	struct credential now;
+	time_t when = time(NULL) + 40 * 86400;
+
+	load();
+	store("ghcr.io", "octocat", "ghp_checked");
+	before_next_flock = login_meanwhile;
+	ck_assert_int_eq(resolver_note_expiry(&res, &checked, when), GHCR_OK);
+	ck_assert_msg(login_meanwhile_ran, "the store took no lock: the "
+	    "concurrent login never ran");
+	ck_assert_int_eq(resolver_get(&res, "ghcr.io", &now), GHCR_OK);
+	ck_assert_msg(strcmp(now.secret, "ghp_new_login") == 0,
+	    "the login stored meanwhile was replaced by the checked token");
+	ck_assert_msg(now.expires == 0, "the new login got the checked token's "
+	    "date %lld", (long long)now.expires);
+	credential_clear(&now);
+}
+END_TEST
+
 Suite *
 suite_sources(void)
 {
@@ -559,6 +638,7 @@ suite_sources(void)
 	tcase_add_test(tc, test_stored_token_answers_until_its_expiry);
 	tcase_add_test(tc, test_list_still_names_an_expired_stored_login);
 	tcase_add_test(tc, test_expiry_is_recorded_beside_the_same_token_only);
+	tcase_add_test(tc, test_a_login_landing_while_the_expiry_is_recorded_is_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -108,19 +108,23 @@ endif
 #
 # A module's private headers sit in its folder, which is on no include path:
 # its own files reach them by the quoted #include's same-folder rule, and
-# nothing else can.  Two files are named here, each for a reason: main.c is
-# the program, so it stays out of the library the tests link; and the check
+# nothing else can.  Three files are named here, each for a reason: main.c
+# is the program, so it stays out of the library the tests link; the check
 # module carries its own copy of helper/cmd/report.c (also in the helper, for
-# status) rather than growing the helper's exported symbols, which every
-# protocol command's loader walks.
+# status), and both modules one of common/utc.c (the one writer of an
+# ISO-8601 date), rather than growing the helper's exported symbols, which
+# every protocol command's loader walks.  The copies are hidden in the
+# module (-fvisibility=hidden), so its exported symbols stay its table.
 HELPER_DIRS = common helper helper/cmd store store/file
 CHECK_MODULE_DIR = helper/check
 MODULE_DIR = store/secretservice
 MODULE_SRCS = $(sort $(wildcard $(MODULE_DIR)/*.c))
+MODULE_OBJS = $(MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/common/utc.pic.o
 CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
 CHECK_MODULE_SRCS = $(sort $(wildcard $(CHECK_MODULE_DIR)/*.c))
-CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o
-$(B)/helper/cmd/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
+CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o \
+	$(B)/common/utc.pic.o
+$(B)/helper/cmd/report.pic.o $(B)/common/utc.pic.o: ALL_CFLAGS += -fvisibility=hidden
 # The stack wipe writes only resident pages; the probes of stack-clash
 # protection would fault in every page of its 32 KiB frame (see the file).
 $(B)/common/secmem_stack.o: ALL_CFLAGS += -fno-stack-clash-protection
@@ -161,13 +165,17 @@ $(B)/$(MODULE_DIR)/%.pic.o: $(MODULE_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
-$(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
+$(MODULE): $(MODULE_OBJS)
 	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
 
 # The check module calls back into the helper (helper/check/check.exports) and
 # dlopen()s libcurl itself; it links the shared jansson.
 $(B)/helper/%.pic.o: helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/common/%.pic.o: common/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 

@@ -211,8 +211,22 @@ $(CONTRACT_OBJ): tests/contract/backend_contract.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+# Modules from another build for test_module_load.c, one per directory:
+# the check or the Secret Service module, with another ABI number or
+# another struct size (tests/unit/stale_module.c).
+STALE_DIR = $(B)/tests/stale
+STALE_MODULES = $(foreach m,check secretservice,$(foreach w,abi size,\
+	$(STALE_DIR)/$(m)-$(w)/docker-credential-ghcr-$(m).so))
+$(STALE_MODULES): tests/unit/stale_module.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(if $(findstring /check-,$@),-DSTALE_CHECK) \
+		$(if $(findstring -abi/,$@),-DSTALE_ABI) -std=c11 $(WARNINGS) \
+		-Wno-override-init -fPIC -shared -o $@ $<
+$(B)/tests/unit/test_module_load.o: ALL_CPPFLAGS += \
+	-DGHCR_TEST_STALE_DIR='"$(abspath $(STALE_DIR))"'
+
+$(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB) $(STALE_MODULES)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter-out %.so,$^) $(LIBS) $(CHECK_LIBS)
 
 # Fragments under tests/ and elsewhere add their suites to CHECK_TARGETS.
 CHECK_TARGETS = check-unit

@@ -619,8 +619,7 @@ static const struct store_backend ss_backend = {
 extern const struct secretservice_module ghcr_secretservice_module;
 __attribute__((visibility("default")))
 const struct secretservice_module ghcr_secretservice_module = {
-	.abi = SECRETSERVICE_ABI,
-	.backend_size = sizeof(struct store_backend),
+	.stamp = SECRETSERVICE_MODULE_STAMP,
 	.backend = &ss_backend,
 	.lookup = ss_lookup,
 };

@@ -3,7 +3,8 @@
  * struct store_backend: round trip through a second handle, an exact
  * lookup that answers NOT_FOUND, replace, erase (of an entry and of
  * nothing), list without secrets, the identity-token username "<token>",
- * a 100 KiB secret, non-ASCII usernames and many entries.  Each backend's
+ * a 100 KiB secret, non-ASCII usernames, many entries, and the expiry
+ * kept beside a credential.  Each backend's
  * own test file runs it with a fixture that gives every test an empty
  * store; what only one backend does (the file format, the D-Bus schema)
  * stays in that backend's file.
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend_contract.h"
 #include "errors.h"
@@ -415,6 +417,80 @@ START_TEST(test_many_entries_round_trip)
 }
 END_TEST
 
+/* The expiry rule of store.h: a date put with a credential comes back
+ * with it (through a second handle too) and touches no other entry; a put
+ * without one (docker login) clears it; a date in the past changes nothing
+ * for the backend, which still gets and lists that credential: what an
+ * expired token means is the sources' business. */
+static void
+put_dated(void *h, const char *server, const char *secret, time_t expires)
+{
+	struct credential c = {
+		.server = (char *)server, .username = (char *)"octocat",
+		.secret = (char *)secret, .expires = expires,
+	};
+	int r = b->put(h, &c);
+
+	ck_assert_msg(r == GHCR_OK, "%s: put %s with an expiry: expected OK, "
+	    "got %d (%s)", b->name, server, r, ghcr_error_message(r));
+}
+
+static time_t
+expiry_of(void *h, const char *server)
+{
+	struct credential c = { 0 };
+	time_t when;
+	int r = b->get(h, server, &c);
+
+	ck_assert_msg(r == GHCR_OK, "%s: get %s: expected OK, got %d (%s)",
+	    b->name, server, r, ghcr_error_message(r));
+	when = c.expires;
+	credential_clear(&c);
+	return when;
+}
+
+START_TEST(test_expiry_is_kept_replaced_by_a_new_login_and_never_acted_on)
+{
+	const time_t later = (time_t)1900000000, past = time(NULL) - 86400;
+	void *h = open_store();
+	struct listed l;
+
+	put_ok(h, "dated.example", "octocat", "ghp_first");
+	put_ok(h, "other.example", "u", "s");
+	ck_assert_msg(expiry_of(h, "dated.example") == 0,
+	    "%s: no expiry was put, one came back", b->name);
+	put_dated(h, "dated.example", "ghp_first", later);
+	b->close(h);
+
+	h = open_store();
+	ck_assert_msg(expiry_of(h, "dated.example") == later,
+	    "%s: expected the expiry %lld back, got %lld", b->name,
+	    (long long)later, (long long)expiry_of(h, "dated.example"));
+	ck_assert_msg(expiry_of(h, "other.example") == 0,
+	    "%s: another entry gained an expiry", b->name);
+	expect_get(h, "dated.example", "octocat", "ghp_first");
+
+	/* A new login replaces the credential and forgets the old date. */
+	put_ok(h, "dated.example", "octocat", "ghp_second");
+	expect_get(h, "dated.example", "octocat", "ghp_second");
+	ck_assert_msg(expiry_of(h, "dated.example") == 0,
+	    "%s: a new login kept the old token's expiry", b->name);
+
+	/* Expired: still stored, handed out with its date, and listed. */
+	put_dated(h, "expired.example", "ghp_old", past);
+	expect_get(h, "expired.example", "octocat", "ghp_old");
+	ck_assert_msg(expiry_of(h, "expired.example") == past,
+	    "%s: expected the past expiry %lld back, got %lld", b->name,
+	    (long long)past, (long long)expiry_of(h, "expired.example"));
+	list_ok(h, &l);
+	expect_listed(&l, "expired.example", "octocat");
+	ck_assert_msg(l.n == 3, "%s: list: expected 3 entries, got %zu",
+	    b->name, l.n);
+	listed_free(&l);
+	b->close(h);
+}
+END_TEST
+
 /* Stands in for every case when the backend under test is not built in. */
 START_TEST(test_backend_is_built)
 {
@@ -441,6 +517,7 @@ suite_backend_contract(const struct store_backend *backend,
 		T(test_hundred_kib_secret_comes_back_whole),
 		T(test_non_ascii_usernames_round_trip),
 		T(test_many_entries_round_trip),
+		T(test_expiry_is_kept_replaced_by_a_new_login_and_never_acted_on),
 #undef T
 	};
 	Suite *s;

@@ -2,7 +2,7 @@
 # concurrency, crash safety, tampering, secret hygiene.  Each prints its
 # own `N passed, N failed` line; the target fails if any suite failed.
 # HARDENING_SUITES picks some: make check-hardening HARDENING_SUITES=tamper
-FAST_TARGETS += check-hardening
+SLOW_TARGETS += check-hardening
 
 HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene
 

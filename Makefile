@@ -1,7 +1,8 @@
 # docker-credential-ghcr — build, test and install.
 #
-# Distribution flags (CFLAGS, CPPFLAGS, LDFLAGS) are appended after ours, so
-# they reach the build and win where they conflict.  `make WITH_SECRETSERVICE=0`
+# Distribution flags (CFLAGS, CPPFLAGS, LDFLAGS) come after ours on every
+# command line, so they reach the build and win where they conflict; a
+# macro they define (_FORTIFY_SOURCE) we then leave alone.  `make WITH_SECRETSERVICE=0`
 # builds the embedded helper: file store only, no libsecret, no GLib.
 
 PREFIX ?= /usr/local
@@ -38,8 +39,14 @@ endif
 # Flags not every compiler or target has are asked for only where they work
 # (-fcf-protection is x86-only, -fstack-clash-protection needs GCC 8/Clang 11).
 cc_supports = $(shell $(CC) -Werror $(1) -E -x c /dev/null -o /dev/null >/dev/null 2>&1 && echo $(1))
-HARDENING_CFLAGS := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-strict-overflow \
+HARDENING_CFLAGS := -fstack-protector-strong -fno-strict-overflow \
 	$(call cc_supports,-fstack-clash-protection) $(call cc_supports,-fcf-protection)
+# _FORTIFY_SOURCE=2 unless the distribution's flags say otherwise: a second
+# -D of a macro is a "redefined" warning (an error with CI=true) whichever
+# comes first, so ours is left out when theirs is there.  The -U drops a
+# compiler's built-in default, so ours is the one in force.
+HARDENING_CPPFLAGS = $(if $(filter -D_FORTIFY_SOURCE% -U_FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,\
+	-U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2)
 HARDENING_LDFLAGS = -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
 CFLAGS ?= -O2 -g
@@ -74,7 +81,7 @@ SECRET_LIBS = $(shell $(PKG_CONFIG) --libs libsecret-1 libgcrypt)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS = $(shell $(PKG_CONFIG) --libs check)
 
-ALL_CPPFLAGS = $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS = $(HARDENING_CPPFLAGS) $(BASE_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARNINGS) $(HARDENING_CFLAGS) -fPIE $(SANITIZE_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 	-Wl,--dynamic-list=$(MODULE_DIR)/module.exports -Wl,--dynamic-list=$(CHECK_MODULE_DIR)/check.exports $(LDFLAGS)
@@ -108,19 +115,23 @@ endif
 #
 # A module's private headers sit in its folder, which is on no include path:
 # its own files reach them by the quoted #include's same-folder rule, and
-# nothing else can.  Two files are named here, each for a reason: main.c is
-# the program, so it stays out of the library the tests link; and the check
+# nothing else can.  Three files are named here, each for a reason: main.c
+# is the program, so it stays out of the library the tests link; the check
 # module carries its own copy of helper/cmd/report.c (also in the helper, for
-# status) rather than growing the helper's exported symbols, which every
-# protocol command's loader walks.
+# status), and both modules one of common/utc.c (the one writer of an
+# ISO-8601 date), rather than growing the helper's exported symbols, which
+# every protocol command's loader walks.  The copies are hidden in the
+# module (-fvisibility=hidden), so its exported symbols stay its table.
 HELPER_DIRS = common helper helper/cmd store store/file
 CHECK_MODULE_DIR = helper/check
 MODULE_DIR = store/secretservice
 MODULE_SRCS = $(sort $(wildcard $(MODULE_DIR)/*.c))
+MODULE_OBJS = $(MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/common/utc.pic.o
 CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
 CHECK_MODULE_SRCS = $(sort $(wildcard $(CHECK_MODULE_DIR)/*.c))
-CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o
-$(B)/helper/cmd/report.pic.o: ALL_CFLAGS += -fvisibility=hidden
+CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o \
+	$(B)/common/utc.pic.o
+$(B)/helper/cmd/report.pic.o $(B)/common/utc.pic.o: ALL_CFLAGS += -fvisibility=hidden
 # The stack wipe writes only resident pages; the probes of stack-clash
 # protection would fault in every page of its 32 KiB frame (see the file).
 $(B)/common/secmem_stack.o: ALL_CFLAGS += -fno-stack-clash-protection
@@ -161,13 +172,17 @@ $(B)/$(MODULE_DIR)/%.pic.o: $(MODULE_DIR)/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(SECRET_CFLAGS) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
-$(MODULE): $(MODULE_SRCS:%.c=$(B)/%.pic.o)
+$(MODULE): $(MODULE_OBJS)
 	$(CC) $(ALL_CFLAGS) -shared -fPIC $(HARDENING_LDFLAGS) $(SANITIZE_FLAGS) \
 		$(LDFLAGS) -o $@ $^ $(SECRET_LIBS)
 
 # The check module calls back into the helper (helper/check/check.exports) and
 # dlopen()s libcurl itself; it links the shared jansson.
 $(B)/helper/%.pic.o: helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/common/%.pic.o: common/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
@@ -203,30 +218,70 @@ $(CONTRACT_OBJ): tests/contract/backend_contract.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Itests/contract $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+# Modules from another build for test_module_load.c, one per directory:
+# the check or the Secret Service module, with another ABI number or
+# another struct size (tests/unit/stale_module.c).
+STALE_DIR = $(B)/tests/stale
+STALE_MODULES = $(foreach m,check secretservice,$(foreach w,abi size,\
+	$(STALE_DIR)/$(m)-$(w)/docker-credential-ghcr-$(m).so))
+$(STALE_MODULES): tests/unit/stale_module.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(if $(findstring /check-,$@),-DSTALE_CHECK) \
+		$(if $(findstring -abi/,$@),-DSTALE_ABI) -std=c11 $(WARNINGS) \
+		-Wno-override-init -fPIC -shared -o $@ $<
+$(B)/tests/unit/test_module_load.o: ALL_CPPFLAGS += \
+	-DGHCR_TEST_STALE_DIR='"$(abspath $(STALE_DIR))"'
 
-# Fragments under tests/ and elsewhere add their suites to CHECK_TARGETS.
-CHECK_TARGETS = check-unit
-# Fast suites first, so a broken build shows up in seconds.
+$(UNIT_RUNNER): $(UNIT_OBJS) $(CHECK_MODULE_OBJS) $(LIB) $(STALE_MODULES)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter-out %.so,$^) $(LIBS) $(CHECK_LIBS)
+
+# Every suite is a target check-NAME that prints its own summary line.  The
+# fragment that defines it (tests/*.mk, packaging/*.mk, bench/*.mk,
+# fuzz/*.mk) puts it in one of two tiers:
+#
+#   FAST_TARGETS += check-NAME   behaviour: no sanitizer, valgrind, fuzzing,
+#                                package or container build; the whole tier
+#                                stays under 3 minutes on 2 cores
+#   SLOW_TARGETS += check-NAME   everything else (ASan, valgrind, fuzz,
+#                                packages, static builds, e2e, benchmarks)
+#
+# `make check-fast` runs the fast tier; `make check` (the README's and CI's
+# command) the fast tier, then the slow one, so a behaviour regression
+# fails within minutes.  CHECK_TARGETS is that order; a fragment that still
+# appends to CHECK_TARGETS itself is run after both tiers.
+FAST_TARGETS = check-unit
+SLOW_TARGETS =
+CHECK_TARGETS :=
 -include $(sort $(wildcard tests/*.mk)) $(wildcard packaging/*.mk) \
 	$(wildcard bench/*.mk) $(wildcard fuzz/*.mk)
+CHECK_TARGETS := $(FAST_TARGETS) $(SLOW_TARGETS) \
+	$(filter-out $(FAST_TARGETS) $(SLOW_TARGETS),$(CHECK_TARGETS))
 
 # What every suite that runs the helper is given: the helper under test and
 # the directory of its Secret Service module (found without installing it).
 HELPER_ENV = GHCR_HELPER=$(abspath $(PROGRAM)) DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O))
 
-.PHONY: check-unit
+.PHONY: check-unit check-fast
 check-unit: $(UNIT_RUNNER) $(TARGETS)
 	$(HELPER_ENV) $(UNIT_RUNNER)
 
-# The README's test command: every suite, each printing its summary line.
-# Later suites still run when one fails; the exit status reports any failure.
-check: $(TARGETS)
-	@failed=; for t in $(CHECK_TARGETS); do \
-		echo "=== $$t"; $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+# Runs each suite of $(1) with its time; later suites still run when one
+# fails, and the exit status reports any failure.
+run_suites = @failed=; all=$$(date +%s); for t in $(1); do \
+		echo "=== $$t"; start=$$(date +%s); \
+		$(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+		echo "=== $$t: $$(( $$(date +%s) - start )) s"; \
 	done; \
+	echo "=== $(2): $$(( $$(date +%s) - all )) s"; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi; echo "all suites passed"
+
+# The behaviour suites only: the loop to run while working.
+check-fast: $(TARGETS)
+	$(call run_suites,$(FAST_TARGETS),check-fast)
+
+# The README's test command: every suite, the fast tier first.
+check: $(TARGETS)
+	$(call run_suites,$(CHECK_TARGETS),check)
 
 # --- install ---------------------------------------------------------------
 install: $(TARGETS)
@@ -276,6 +331,9 @@ TEST_DEPS += $(BUILD_DEPS) check gnome-keyring dbus dbus-bin libglib2.0-bin libs
 deps:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(BUILD_DEPS)
 
+# test-deps installs packages of this machine's architecture only; what
+# needs another (the arm64 static build) has its own target, which that
+# suite alone calls (packaging/static.mk, test-deps-arm64).
 test-deps:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(TEST_DEPS)
 	command -v docker >/dev/null || $(SUDO) env DEBIAN_FRONTEND=noninteractive \

@@ -23,6 +23,6 @@ $(B)/bench/%: bench/%.c
 bench: $(TARGETS) $(BENCH_FLOOR) $(BENCH_EVP_FLOOR) $(BENCH_SPAWN)
 	$(BENCH_ENV) bash bench/run.sh $(BENCH_ARGS)
 
-CHECK_TARGETS += check-bench-smoke
+SLOW_TARGETS += check-bench-smoke
 check-bench-smoke: $(TARGETS) $(BENCH_FLOOR) $(BENCH_EVP_FLOOR) $(BENCH_SPAWN)
 	$(BENCH_ENV) bash bench/smoke.sh

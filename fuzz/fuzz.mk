@@ -23,7 +23,7 @@ FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SANITIZE = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer
 
-CHECK_TARGETS += check-fuzz
+SLOW_TARGETS += check-fuzz
 
 .PHONY: fuzz fuzz-build fuzz-lib check-fuzz
 

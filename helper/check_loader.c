@@ -1,70 +1,44 @@
 /*
  * The helper's side of `check` (see check_module.h): cmd_check() and
  * check_token_for_login() load the check module the first time one is
- * called and forward to it.  Nothing here calls a library function the
+ * called and forward to it, after common/module_load.c's rule has
+ * accepted the file and its stamp.  Nothing here calls a library function the
  * helper did not already import, so get/store/erase/list pay nothing for
  * check, not even a relocation.
  */
 #include "check_module.h"
 #include "errors.h"
+#include "module_load.h"
 
 #include <dlfcn.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#ifndef GHCR_MODULEDIR
-#define GHCR_MODULEDIR "/usr/local/lib/docker-credential-ghcr"
-#endif
 
 static const struct check_module *check_mod;
 
 static int
 load_check_module(void)
 {
-	const struct check_module *mod;
-	const char *dir;
-	char path[4096];
-	void *handle;
-	int n;
+#ifdef WITH_CURL
+	static const struct module_spec spec = {
+		.file = CHECK_MODULE_FILE,
+		.symbol = CHECK_MODULE_SYMBOL,
+		.name = "check: module",
+		.hint = "",
+		.dlopen_flags = RTLD_NOW | RTLD_LOCAL,
+		.stamp = CHECK_MODULE_STAMP,
+	};
+	const void *table;
+	int r;
 
 	if (check_mod != NULL)
 		return GHCR_OK;
-#ifndef WITH_CURL
-	(void)mod, (void)dir, (void)path, (void)handle, (void)n;
+	if ((r = module_load(&spec, &table)) != GHCR_OK)
+		return r;
+	check_mod = table;
+	return GHCR_OK;
+#else
 	return ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: this helper was built "
 	    "without libcurl (its headers were missing: install "
 	    "libcurl4-openssl-dev and rebuild)");
-#else
-	/* secure_getenv: a privileged caller never loads code named by the
-	 * environment. */
-	dir = secure_getenv("DOCKER_CREDENTIAL_GHCR_MODULE_DIR");
-	if (dir == NULL || *dir == '\0')
-		dir = GHCR_MODULEDIR;
-	n = snprintf(path, sizeof(path), "%s/%s", dir, CHECK_MODULE_FILE);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: module directory "
-		    "name is too long");
-	if (access(path, R_OK) != 0)
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: module %s: %s "
-		    "(install it, or set DOCKER_CREDENTIAL_GHCR_MODULE_DIR)",
-		    path, strerror(errno));
-	if ((handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL)
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: cannot load "
-		    "module: %s", dlerror());
-	mod = dlsym(handle, CHECK_MODULE_SYMBOL);
-	if (mod == NULL || mod->abi != CHECK_ABI ||
-	    mod->resolver_size != sizeof(struct resolver) ||
-	    mod->settings_size != sizeof(struct settings) ||
-	    mod->cmd == NULL || mod->login == NULL) {
-		dlclose(handle);
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "check: module %s does "
-		    "not match this helper (reinstall both from one build)", path);
-	}
-	check_mod = mod;
-	return GHCR_OK;
 #endif
 }
 

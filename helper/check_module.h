@@ -10,13 +10,15 @@
  * use, and which dlopen()s libcurl in turn: the helper binary gains no
  * import, relocation or page, so the protocol commands cost exactly what
  * they did.  The module calls back into the helper through the symbols
- * listed in helper/check/check.exports.
+ * listed in helper/check/check.exports; common/module_load.c decides
+ * whether a module file may be loaded at all.
  */
 #ifndef GHCR_CMD_CHECK_H
 #define GHCR_CMD_CHECK_H
 
 #include <time.h>
 
+#include "module_load.h"
 #include "settings.h"
 #include "sources.h"
 
@@ -47,19 +49,25 @@ int check_token_for_login(const char *server, const char *username,
 
 #define CHECK_MODULE_FILE "docker-credential-ghcr-check.so"
 #define CHECK_MODULE_SYMBOL "ghcr_check_module"
-/* Bumped whenever struct check_module, struct resolver, struct settings,
- * struct credential or struct source_hit change shape, so a stale
- * installed module is refused, not misread (2: expiry). */
-#define CHECK_ABI 2
+/* Bumped whenever struct check_module or the meaning of a field of what
+ * it passes changes, so a stale installed module is refused, not misread
+ * (2: expiry; 3: the stamp).  The sizes of what it passes are in the
+ * stamp as well (CHECK_MODULE_STAMP), so a struct that grows is caught
+ * even when nobody bumps the number. */
+#define CHECK_ABI 3
 
 struct check_module {
-	unsigned int abi;       /* CHECK_ABI of the module's build */
-	size_t resolver_size;   /* sizeof(struct resolver) there */
-	size_t settings_size;   /* sizeof(struct settings) there */
+	struct module_stamp stamp; /* CHECK_MODULE_STAMP of the module's build */
 	int (*cmd)(int argc, char **argv, struct resolver *res);
 	int (*login)(const char *server, const char *username,
 		     const char *secret, time_t *expiry,
 		     const struct settings *s);
 };
+
+/* What the module's table opens with, and what the helper expects there. */
+#define CHECK_MODULE_STAMP { .abi = CHECK_ABI, .sizes = { \
+	sizeof(struct check_module), sizeof(struct credential), \
+	sizeof(struct resolver), sizeof(struct settings), \
+	sizeof(struct source_hit) } }
 
 #endif

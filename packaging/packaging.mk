@@ -84,6 +84,7 @@ check-packages:
 check-actions:
 	MAKE='$(MAKE)' VERSION='$(VERSION)' bash packaging/tests/check-actions.sh
 
-CHECK_TARGETS += check-packages check-actions
+FAST_TARGETS += check-actions
+SLOW_TARGETS += check-packages
 # check-actions asks buildah too whether it uses the helper.
 TEST_DEPS += buildah

@@ -3,7 +3,8 @@
  * (store/secretservice_loader.c) and the libsecret module it dlopen()s
  * (store/secretservice/, built as docker-credential-ghcr-secretservice.so).
  * The helper never links GLib: it only knows the module's file name, the one
- * symbol it exports and the ABI number that must match, plus the cheap
+ * symbol it exports and the stamp that must match (common/module_load.h),
+ * plus the cheap
  * "is there a session bus at all" test that both sides apply before any
  * D-Bus work.  Besides the store backend, the module reads one login that
  * another program keeps in the keyring (the GitHub CLI's), whichever
@@ -17,16 +18,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "module_load.h"
 #include "store.h"
 
 #define SECRETSERVICE_MODULE_FILE "docker-credential-ghcr-secretservice.so"
 #define SECRETSERVICE_MODULE_SYMBOL "ghcr_secretservice_module"
 
-/* Bumped whenever struct secretservice_module, struct store_backend or
- * struct credential change shape, so a stale installed module is refused
- * instead of misread (5: gh's lookup slot and struct credential's
- * `expires`; 6: the backend's note_expiry slot). */
-#define SECRETSERVICE_ABI 6
+/* Bumped whenever struct secretservice_module or the meaning of what it
+ * passes changes, so a stale installed module is refused instead of
+ * misread (5: gh's lookup slot and struct credential's `expires`; 6: the
+ * stamp; 7: the backend's note_expiry slot).  The sizes of what it passes
+ * are in the stamp as well (SECRETSERVICE_MODULE_STAMP), so a struct that
+ * grows is caught even when nobody bumps the number. */
+#define SECRETSERVICE_ABI 7
 
 /*
  * Reads the secret of a login another program keeps in the Secret
@@ -42,11 +46,15 @@ typedef int (*secretservice_lookup_fn)(const char *service,
     const char *const *usernames, char **secret, int *which);
 
 struct secretservice_module {
-	unsigned int abi;        /* SECRETSERVICE_ABI of the module's build */
-	size_t backend_size;     /* sizeof(struct store_backend) there */
+	struct module_stamp stamp; /* SECRETSERVICE_MODULE_STAMP of its build */
 	const struct store_backend *backend;
 	secretservice_lookup_fn lookup; /* another program's login */
 };
+
+/* What the module's table opens with, and what the helper expects there. */
+#define SECRETSERVICE_MODULE_STAMP { .abi = SECRETSERVICE_ABI, .sizes = { \
+	sizeof(struct secretservice_module), sizeof(struct credential), \
+	sizeof(struct store_backend), sizeof(struct store_location), 0 } }
 
 /* The helper's side (secretservice_loader.c): the module's lookup,
  * loading the module first; no bus means GHCR_ERR_UNAVAILABLE without

@@ -12,19 +12,9 @@
 #ifdef WITH_SECRETSERVICE
 #include "secretservice.h"
 #include "errors.h"
-#include "secmem.h"
 #include "store.h"
 
 #include <dlfcn.h>
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#ifndef GHCR_MODULEDIR
-#define GHCR_MODULEDIR "/usr/local/lib/docker-credential-ghcr"
-#endif
 
 #define FILE_BACKEND_HINT \
 	"the file backend works without it (DOCKER_CREDENTIAL_GHCR_BACKEND=file)"
@@ -36,58 +26,35 @@ static secretservice_lookup_fn module_lookup;
 static int
 load_module(const struct store_backend **out)
 {
-	const struct secretservice_module *mod;
-	const char *dir;
-	char path[4096];
-	void *handle;
-	int n;
-
-	if (module_backend != NULL) {
-		*out = module_backend;
-		return GHCR_OK;
-	}
-	/* secure_getenv: a privileged caller never loads code named by the
-	 * environment. */
-	dir = secure_getenv("DOCKER_CREDENTIAL_GHCR_MODULE_DIR");
-	if (dir == NULL || *dir == '\0')
-		dir = GHCR_MODULEDIR;
-	n = snprintf(path, sizeof(path), "%s/%s", dir, SECRETSERVICE_MODULE_FILE);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
-		    "Secret Service module directory name is too long; %s",
-		    FILE_BACKEND_HINT);
-	if (access(path, R_OK) != 0)
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
-		    "Secret Service module %s: %s (install it, or set "
-		    "DOCKER_CREDENTIAL_GHCR_MODULE_DIR); %s", path,
-		    strerror(errno), FILE_BACKEND_HINT);
 	/*
 	 * RTLD_LAZY, not RTLD_NOW: RTLD_NOW would also bind every symbol of
 	 * libsecret, GIO, GLib and libgcrypt up front, which costs more than
 	 * the rest of a `get`.  The module itself is linked with -z now, so
-	 * its callbacks into the helper are still all resolved here, once,
+	 * its callbacks into the helper are still all resolved at load, once,
 	 * and a mismatch fails with a message instead of mid-operation.
 	 * GLib and libgcrypt will hold secrets in their own stack frames:
-	 * main() wipes the stack before exit once this has run.
+	 * main() wipes the stack before exit once the module is loaded.
 	 */
-	secmem_taint_stack();
-	handle = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
-	if (handle == NULL)
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
-		    "cannot load Secret Service module (is libsecret "
-		    "installed?): %s; %s", dlerror(), FILE_BACKEND_HINT);
-	mod = dlsym(handle, SECRETSERVICE_MODULE_SYMBOL);
-	if (mod == NULL || mod->abi != SECRETSERVICE_ABI ||
-	    mod->backend_size != sizeof(struct store_backend) ||
-	    mod->backend == NULL || mod->lookup == NULL) {
-		dlclose(handle);
-		return ghcr_fail(GHCR_ERR_UNAVAILABLE,
-		    "Secret Service module %s does not match this helper "
-		    "(reinstall both from one build); %s", path,
-		    FILE_BACKEND_HINT);
+	static const struct module_spec spec = {
+		.file = SECRETSERVICE_MODULE_FILE,
+		.symbol = SECRETSERVICE_MODULE_SYMBOL,
+		.name = "Secret Service module",
+		.hint = "; " FILE_BACKEND_HINT,
+		.dlopen_flags = RTLD_LAZY | RTLD_LOCAL,
+		.taints_stack = 1,
+		.stamp = SECRETSERVICE_MODULE_STAMP,
+	};
+	const struct secretservice_module *mod;
+	const void *table;
+	int r;
+
+	if (module_backend == NULL) {
+		if ((r = module_load(&spec, &table)) != GHCR_OK)
+			return r;
+		mod = table;
+		module_backend = mod->backend;
+		module_lookup = mod->lookup;
 	}
-	module_backend = mod->backend;
-	module_lookup = mod->lookup;
 	*out = module_backend;
 	return GHCR_OK;
 }

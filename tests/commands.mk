@@ -1,5 +1,5 @@
 # The commands for people, the man page and --help: tests/commands/commands.sh.
-CHECK_TARGETS += check-commands
+FAST_TARGETS += check-commands
 
 .PHONY: check-commands
 check-commands: $(TARGETS)

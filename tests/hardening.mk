@@ -3,7 +3,7 @@
 # FIFO, a device, an overlong line where a file is read).  Each prints its
 # own `N passed, N failed` line; the target fails if any suite failed.
 # HARDENING_SUITES picks some: make check-hardening HARDENING_SUITES=tamper
-CHECK_TARGETS += check-hardening
+SLOW_TARGETS += check-hardening
 
 HARDENING_SUITES ?= bad-input lookalike tamper crash concurrency hygiene files
 

@@ -3,7 +3,7 @@
 # script on the Secret Service), a real `docker login` on both backends, and
 # the embedded build (WITH_SECRETSERVICE=0: file store only, no GLib)
 # through the same protocol.
-CHECK_TARGETS += check-integration check-embedded
+FAST_TARGETS += check-integration check-embedded
 
 .PHONY: check-integration check-embedded
 check-integration: $(TARGETS)

@@ -1,5 +1,5 @@
-# Sanitizer runs of the test suites; both are in CHECK_TARGETS, so CI runs
-# them.
+# Sanitizer runs of the test suites; both are in the slow tier
+# (SLOW_TARGETS), so `make check` and CI run them, after the fast one.
 #
 #   make asan       builds everything with AddressSanitizer and UBSan in
 #                   build/asan (O=build/asan SANITIZE=address,undefined)
@@ -13,7 +13,7 @@
 #                   exit); an assertion that fails only because valgrind is
 #                   slow is reported but does not fail the run: check-unit
 #                   judges assertions, this target judges memory.
-CHECK_TARGETS += check-asan check-valgrind
+SLOW_TARGETS += check-asan check-valgrind
 
 ASAN_O = build/asan
 # UB is an error, not a log line; sanitizer exit codes stand apart from the

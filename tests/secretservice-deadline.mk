@@ -3,7 +3,7 @@
 # bus, no provider, a provider that never answers, a locked keyring with
 # no prompter) and waits where the keyring is only busy.  The stand-in
 # provider is a small GIO program (tests/secretservice/standin.c).
-CHECK_TARGETS += check-secretservice-deadline
+FAST_TARGETS += check-secretservice-deadline
 
 SS_STANDIN = $(B)/tests/secretservice-standin
 
@@ -21,9 +21,7 @@ $(SS_STUCK): tests/secretservice/stuck_in_malloc.c
 .PHONY: check-secretservice-deadline
 ifeq ($(WITH_SECRETSERVICE),1)
 check-secretservice-deadline: $(SS_STANDIN) $(SS_STUCK) $(TARGETS)
-	@DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-	GHCR_HELPER=$(abspath $(PROGRAM)) \
-		bash tests/secretservice/deadline.sh $(abspath $(SS_STANDIN)) \
+	@$(HELPER_ENV) bash tests/secretservice/deadline.sh $(abspath $(SS_STANDIN)) \
 		$(abspath $(SS_STUCK))
 else
 check-secretservice-deadline:

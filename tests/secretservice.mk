@@ -2,7 +2,7 @@
 # against a real gnome-keyring-daemon on a private bus through
 # tests/keyring-session.sh.  Outside CI a machine without dbus or
 # gnome-keyring reports the suite skipped; with CI=true that is a failure.
-CHECK_TARGETS += check-secretservice
+FAST_TARGETS += check-secretservice
 
 SS_TEST = $(B)/tests/secretservice-tests
 GIO_CFLAGS = $(shell $(PKG_CONFIG) --cflags gio-2.0)
@@ -35,14 +35,13 @@ endif
 # The GitHub CLI source with gh's login in the keyring (items written as
 # gh writes them, by tests/secretservice/gh_keyring_item.py): a keyring
 # session, then a bus without a Secret Service.
-CHECK_TARGETS += check-ghcli-keyring
+FAST_TARGETS += check-ghcli-keyring
 TEST_DEPS += python3-gi
 
 .PHONY: check-ghcli-keyring
 ifeq ($(WITH_SECRETSERVICE),1)
 check-ghcli-keyring: $(TARGETS)
-	@export DOCKER_CREDENTIAL_GHCR_MODULE_DIR=$(abspath $(O)) \
-		GHCR_HELPER=$(abspath $(PROGRAM)); \
+	@export $(HELPER_ENV); \
 	status=0; \
 	for mode in --keyring --bare; do \
 		tests/keyring-session.sh $$mode bash tests/secretservice/ghcli_keyring.sh; \

@@ -17,6 +17,7 @@
 #include "registry_probe.h"
 #include "secmem.h"
 #include "token_kind.h"
+#include "utc.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -170,22 +171,13 @@ skipped_json(const char *why)
 	return o;
 }
 
-static void
-format_time(time_t t, char *out, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, size, "%lld", (long long)t);
-}
-
 /* The GitHub API part: what it says, and the problems it shows. */
 static json_t *
 check_api(struct check_run *run, const struct host_job *job,
 	  struct github_api_result *api, int registry_refused, time_t *expiry)
 {
 	const char *orgs[CHECK_MAX_IMAGES];
-	char base[512], when[40], line[768], fixbuf[512];
+	char base[512], when[UTC_TEXT_MAX], line[768], fixbuf[512];
 	json_t *o = json_object(), *scopes;
 	int norgs = 0, r;
 
@@ -232,7 +224,7 @@ check_api(struct check_run *run, const struct host_job *job,
 	} else
 		json_object_set_new(o, "scopes", json_null());
 	if (api->expiry != 0) {
-		format_time(api->expiry, when, sizeof(when));
+		utc_format(api->expiry, 1, when, sizeof(when));
 		json_object_set_new(o, "expires", json_string(when));
 		json_object_set_new(o, "expires_unix", json_integer((json_int_t)api->expiry));
 		json_object_set_new(o, "days_left", json_integer(
@@ -501,9 +493,9 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 		json_object_set_new(h, hit.source->detail_key, report_str(hit.detail));
 	if (hit.stored_expired != 0) {
 		/* Still stored, but get no longer sends it. */
-		char when[32];
+		char when[UTC_TEXT_MAX];
 
-		format_time(hit.stored_expired, when, sizeof(when));
+		utc_format(hit.stored_expired, 1, when, sizeof(when));
 		json_object_set_new(h, "stored_expired", json_string(when));
 		add_problem(run, "stored-expired", "error", host,
 		    say(line, sizeof(line), "the stored token for %s expired on "

@@ -396,9 +396,7 @@ extern const struct check_module ghcr_check_module;
 
 __attribute__((visibility("default")))
 const struct check_module ghcr_check_module = {
-	.abi = CHECK_ABI,
-	.resolver_size = sizeof(struct resolver),
-	.settings_size = sizeof(struct settings),
+	.stamp = CHECK_MODULE_STAMP,
 	.cmd = module_cmd_check,
 	.login = module_check_token_for_login,
 };

@@ -90,7 +90,7 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 	 * deletes, rather than GLib's session-bus singleton: the singleton
 	 * raises SIGTERM in this process when the bus hangs up, even while
 	 * the watchdog is abandoning a connection that never finished its
-	 * handshake.  libsecret's proxy (see need_service()) joins the
+	 * handshake.  libsecret's proxy (see ss_need_service()) joins the
 	 * singleton only once this connection has shown the bus answers.
 	 * The address comes from the environment or $XDG_RUNTIME_DIR/bus;
 	 * secretservice_no_bus_reason() made sure GLib's autolaunch fallback
@@ -100,9 +100,9 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 	/* The stream first, then the handshake: the socket's peer is the
 	 * bus daemon, whose activity tells a busy bus from a dead one
 	 * (ss_deadline.c). */
-	watchdog_connecting(w, 1);
+	ss_watchdog_connecting(w, 1);
 	stream = g_dbus_address_get_stream_sync(address, NULL, h->cancel, &err);
-	watchdog_connecting(w, 0);
+	ss_watchdog_connecting(w, 0);
 	g_free(address);
 	if (stream != NULL && G_IS_SOCKET_CONNECTION(stream)) {
 		GCredentials *cred = g_socket_get_credentials(
@@ -115,7 +115,7 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 			if (h->bus_pid == getpid())
 				h->bus_pid = 0;
 			if (h->bus_pid > 0)
-				watchdog_know_bus(w, h->bus_pid);
+				ss_watchdog_know_bus(w, h->bus_pid);
 			g_object_unref(cred);
 		}
 	}
@@ -128,13 +128,13 @@ ss_connect(struct ss_handle *h, struct watchdog *w, void *arg)
 	}
 	if (h->bus == NULL) {
 		if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return fail_gerror(err, "connecting to the session bus", w);
+			return ss_fail_gerror(err, "connecting to the session bus", w);
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "cannot connect to the "
 		    "D-Bus session bus: %s; %s", err->message, FILE_HINT);
 		g_error_free(err);
 		return r;
 	}
-	watch_answers(h);
+	ss_watch_answers(h);
 	/* Whether a Secret Service is there is learnt from the first real
 	 * call (the bus answers ServiceUnknown at once when the name is
 	 * neither owned nor activatable), which saves a round trip on every
@@ -151,7 +151,7 @@ ss_close(void *handle)
 		return;
 	secmem_wipe(h->key, sizeof(h->key));
 	g_free(h->session);
-	unwatch_answers(h);
+	ss_unwatch_answers(h);
 	if (h->service != NULL)
 		g_object_unref(h->service);
 	if (h->bus != NULL)
@@ -163,7 +163,7 @@ static int
 do_confirm(struct ss_handle *h, struct watchdog *w, void *arg)
 {
 	(void)arg;
-	return check_service_present(h, w);
+	return ss_check_service_present(h, w);
 }
 
 /*
@@ -185,9 +185,9 @@ ss_open(const struct store_location *where, void **out)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service: %s; %s",
 		    why, FILE_HINT);
 	h = g_new0(struct ss_handle, 1);
-	if ((r = run_guarded(h, ss_connect, NULL)) != 0 ||
+	if ((r = ss_run_guarded(h, ss_connect, NULL)) != 0 ||
 	    (where != NULL && where->confirm &&
-	    (r = run_guarded(h, do_confirm, NULL)) != 0)) {
+	    (r = ss_run_guarded(h, do_confirm, NULL)) != 0)) {
 		ss_close(h);
 		return r;
 	}
@@ -213,7 +213,7 @@ newest_item(struct ss_handle *h, const struct watchdog *w, gchar **paths,
 		GVariant *v;
 		guint64 mtime;
 
-		if ((r = get_property(h, w, paths[i], ITEM_IFACE, "Modified", &v)) != 0)
+		if ((r = ss_get_property(h, w, paths[i], ITEM_IFACE, "Modified", &v)) != 0)
 			return r;
 		mtime = g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64) ?
 		    g_variant_get_uint64(v) : 0;
@@ -248,9 +248,9 @@ ss_read_login(struct ss_handle *h, struct watchdog *w, void *arg)
 	 * not use (about a millisecond); every other get saves two round
 	 * trips, which is most of its time on a busy machine.
 	 */
-	if ((r = session_start(h, ctx, &ss)) != 0)
+	if ((r = ss_session_start(h, ctx, &ss)) != 0)
 		goto out;
-	if ((r = search_paths(h, w, a->server, &unlocked, &locked)) != 0)
+	if ((r = ss_search_paths(h, w, a->server, &unlocked, &locked)) != 0)
 		goto out;
 	if ((unlocked == NULL || unlocked[0] == NULL) &&
 	    (locked == NULL || locked[0] == NULL)) {
@@ -258,52 +258,52 @@ ss_read_login(struct ss_handle *h, struct watchdog *w, void *arg)
 		goto out;
 	}
 	if (unlocked == NULL || unlocked[0] == NULL) {
-		if ((r = unlock_paths(h, w, a->server, locked)) != 0)
+		if ((r = ss_unlock_paths(h, w, a->server, locked)) != 0)
 			goto out;
 		g_strfreev(unlocked);
 		g_strfreev(locked);
-		if ((r = search_paths(h, w, a->server, &unlocked, &locked)) != 0)
+		if ((r = ss_search_paths(h, w, a->server, &unlocked, &locked)) != 0)
 			goto out;
 		if (unlocked == NULL || unlocked[0] == NULL) {
-			r = fail_locked(a->server);
+			r = ss_fail_locked(a->server);
 			goto out;
 		}
 	}
 	if ((r = newest_item(h, w, unlocked, &path)) != 0)
 		goto out;
-	pending_call_send(h, ctx, &attr_call, path, PROPS_IFACE, "Get",
+	ss_pending_call_send(h, ctx, &attr_call, path, PROPS_IFACE, "Get",
 	    g_variant_new("(ss)", ITEM_IFACE, "Attributes"), "(v)");
-	if ((r = session_finish(h, w, ctx, &ss)) != 0)
+	if ((r = ss_session_finish(h, w, ctx, &ss)) != 0)
 		goto out;
 	/* The one secret, encrypted by the session on its way. */
-	pending_call_send(h, ctx, &secret_call, path, ITEM_IFACE, "GetSecret",
+	ss_pending_call_send(h, ctx, &secret_call, path, ITEM_IFACE, "GetSecret",
 	    g_variant_new("(o)", h->session), "((oayays))");
-	pending_call_wait(ctx, &attr_call);
-	pending_call_wait(ctx, &secret_call);
+	ss_pending_call_wait(ctx, &attr_call);
+	ss_pending_call_wait(ctx, &secret_call);
 	if (attr_call.reply == NULL) {
-		r = fail_gerror(attr_call.error, "reading a keyring item", w);
+		r = ss_fail_gerror(attr_call.error, "reading a keyring item", w);
 		attr_call.error = NULL;
 		goto out;
 	}
 	if (secret_call.reply == NULL) {
-		if (is_locked_error(secret_call.error))
-			r = fail_locked(a->server);
+		if (ss_is_locked_error(secret_call.error))
+			r = ss_fail_locked(a->server);
 		else {
-			r = fail_gerror(secret_call.error, "reading the secret", w);
+			r = ss_fail_gerror(secret_call.error, "reading the secret", w);
 			secret_call.error = NULL;
 		}
 		goto out;
 	}
 	g_variant_get(attr_call.reply, "(v)", &attrs);
-	if ((username = attribute_value(attrs, "username")) == NULL) {
+	if ((username = ss_attribute_value(attrs, "username")) == NULL) {
 		r = ghcr_fail(GHCR_ERR_CORRUPT, "keyring item %s for %s has no "
 		    "username attribute; erase it and log in again", path,
 		    a->server);
 		goto out;
 	}
-	c.expires = ss_expires_parse(attribute_value(attrs, "expires"));
+	c.expires = ss_expires_parse(ss_attribute_value(attrs, "expires"));
 	g_variant_get(secret_call.reply, "(@(oayays))", &secret);
-	if ((r = session_decrypt(h, secret, a->server, &c.secret)) != 0)
+	if ((r = ss_session_decrypt(h, secret, a->server, &c.secret)) != 0)
 		goto out;
 	if ((c.username = secmem_strdup(username)) == NULL ||
 	    (c.server = secmem_strdup(a->server)) == NULL) {
@@ -320,16 +320,16 @@ ss_read_login(struct ss_handle *h, struct watchdog *w, void *arg)
  out:
 	/* Collect whatever is still in flight, so no reply outlives this
 	 * frame (the deadline cancels it at worst). */
-	r = session_finish_after(h, w, ctx, &ss, r);
-	pending_call_wait(ctx, &attr_call);
-	pending_call_wait(ctx, &secret_call);
+	r = ss_session_finish_after(h, w, ctx, &ss, r);
+	ss_pending_call_wait(ctx, &attr_call);
+	ss_pending_call_wait(ctx, &secret_call);
 	credential_clear(&c);
 	if (secret != NULL)
 		g_variant_unref(secret);
 	if (attrs != NULL)
 		g_variant_unref(attrs);
-	pending_call_clear(&attr_call);
-	pending_call_clear(&secret_call);
+	ss_pending_call_clear(&attr_call);
+	ss_pending_call_clear(&secret_call);
 	g_main_context_unref(ctx);
 	g_strfreev(unlocked);
 	g_strfreev(locked);
@@ -342,7 +342,7 @@ ss_get(void *handle, const char *server, struct credential *out)
 	struct ss_get_args a = { server, out, NULL, NULL };
 
 	memset(out, 0, sizeof(*out));
-	return run_guarded(handle, ss_read_login, &a);
+	return ss_run_guarded(handle, ss_read_login, &a);
 }
 
 /* Deletes every item in `paths` except `keep` (may be NULL). */
@@ -363,11 +363,11 @@ delete_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 		    paths[i], ITEM_IFACE, "Delete", NULL, G_VARIANT_TYPE("(o)"),
 		    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT, h->cancel, &err);
 		if (reply == NULL) {
-			if (is_locked_error(err)) {
+			if (ss_is_locked_error(err)) {
 				g_error_free(err);
-				return fail_locked(server);
+				return ss_fail_locked(server);
 			}
-			return fail_gerror(err, "deleting a keyring item", w);
+			return ss_fail_gerror(err, "deleting a keyring item", w);
 		}
 		g_variant_get(reply, "(&o)", &prompt);
 		if (strcmp(prompt, "/") != 0) {
@@ -377,21 +377,21 @@ delete_paths(struct ss_handle *h, struct watchdog *w, const char *server,
 
 			g_variant_unref(reply);
 			reply = NULL;
-			if (!can_prompt()) {
+			if (!ss_can_prompt()) {
 				g_free(held);
-				return fail_locked(server);
+				return ss_fail_locked(server);
 			}
-			if ((r = need_service(h, w)) != 0) {
+			if ((r = ss_need_service(h, w)) != 0) {
 				g_free(held);
 				return r;
 			}
-			watchdog_extend(w, PROMPT_MS);
+			ss_watchdog_extend(w, PROMPT_MS);
 			done = secret_service_prompt_at_dbus_path_sync(h->service,
 			    held, h->cancel, NULL, &err);
-			watchdog_extend(w, DEADLINE_MS);
+			ss_watchdog_extend(w, DEADLINE_MS);
 			g_free(held);
 			if (done == NULL && err != NULL)
-				return fail_gerror(err, "confirming a deletion", w);
+				return ss_fail_gerror(err, "confirming a deletion", w);
 			if (done != NULL)
 				g_variant_unref(done);
 		}
@@ -421,34 +421,34 @@ default_collection(struct ss_handle *h, struct watchdog *w, const char *server,
 	    G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (reply == NULL)
-		return fail_gerror(err, "finding the default keyring", w);
+		return ss_fail_gerror(err, "finding the default keyring", w);
 	g_variant_get(reply, "(o)", &path);
 	g_variant_unref(reply);
 	if (strcmp(path, "/") == 0) {
 		g_free(path);
 		path = NULL;
-		if (!can_prompt())
+		if (!ss_can_prompt())
 			return ghcr_fail(GHCR_ERR_LOCKED, "the Secret Service "
 			    "has no default keyring and there is no display to "
 			    "create one; create it (e.g. log in to the desktop "
 			    "once) %s", FILE_HINT);
-		if ((r = need_service(h, w)) != 0)
+		if ((r = ss_need_service(h, w)) != 0)
 			return r;
 		/* Creating a keyring asks a person for its password. */
-		watchdog_extend(w, PROMPT_MS);
+		ss_watchdog_extend(w, PROMPT_MS);
 		path = secret_service_create_collection_dbus_path_sync(h->service,
 		    NULL, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_CREATE_NONE,
 		    h->cancel, &err);
-		watchdog_extend(w, DEADLINE_MS);
+		ss_watchdog_extend(w, DEADLINE_MS);
 		if (path == NULL)
-			return fail_gerror(err, "creating the default keyring", w);
+			return ss_fail_gerror(err, "creating the default keyring", w);
 	}
-	if ((r = get_property(h, w, path, COLLECTION_IFACE, "Locked", &v)) != 0)
+	if ((r = ss_get_property(h, w, path, COLLECTION_IFACE, "Locked", &v)) != 0)
 		goto out;
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_BOOLEAN) &&
 	    g_variant_get_boolean(v)) {
 		paths[0] = path;
-		if ((r = unlock_paths(h, w, server, paths)) != 0)
+		if ((r = ss_unlock_paths(h, w, server, paths)) != 0)
 			goto out;
 	}
 	*out = path;
@@ -478,19 +478,19 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	int r, r2;
 
 	/* The session is negotiated while the default keyring is looked up. */
-	if ((r = session_start(h, ctx, &ss)) != 0)
+	if ((r = ss_session_start(h, ctx, &ss)) != 0)
 		goto out;
 	r = default_collection(h, w, cred->server, &collection);
 	if (r != 0 && ghcr_error_detail() != NULL)
 		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
-	r2 = session_finish(h, w, ctx, &ss);
+	r2 = ss_session_finish(h, w, ctx, &ss);
 	if (r != 0) {
 		if (r2 != 0 && detail[0] != '\0')
 			ghcr_fail(r, "%s", detail); /* the first failure's */
 		goto out;
 	}
 	if ((r = r2) != 0 ||
-	    (r = session_encrypt(h, cred->secret, &secret)) != 0)
+	    (r = ss_session_encrypt(h, cred->secret, &secret)) != 0)
 		goto out;
 	g_variant_builder_init(&attrs, G_VARIANT_TYPE("a{ss}"));
 	g_variant_builder_add(&attrs, "{ss}", "xdg:schema", ghcr_schema.name);
@@ -524,11 +524,11 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	    h->cancel, &err);
 	secret = NULL; /* consumed by the call */
 	if (reply == NULL) {
-		if (is_locked_error(err)) {
+		if (ss_is_locked_error(err)) {
 			g_error_free(err);
-			r = fail_locked(cred->server);
+			r = ss_fail_locked(cred->server);
 		} else {
-			r = fail_gerror(err, "storing the login", w);
+			r = ss_fail_gerror(err, "storing the login", w);
 		}
 		goto out;
 	}
@@ -536,12 +536,12 @@ do_put(struct ss_handle *h, struct watchdog *w, void *arg)
 	if (strcmp(item, "/") == 0) {
 		/* The collection was unlocked above; a daemon that still asks
 		 * for a prompt here is not one we can serve unattended. */
-		r = fail_locked(cred->server);
+		r = ss_fail_locked(cred->server);
 		goto out;
 	}
 	/* One login per registry: drop any other item for this server
 	 * (another username, another collection). */
-	if ((r = search_paths(h, w, cred->server, &unlocked, &locked)) != 0)
+	if ((r = ss_search_paths(h, w, cred->server, &unlocked, &locked)) != 0)
 		goto out;
 	if ((r = delete_paths(h, w, cred->server, unlocked, item)) != 0 ||
 	    (r = delete_paths(h, w, cred->server, locked, item)) != 0)
@@ -570,7 +570,7 @@ ss_put(void *handle, const struct credential *cred)
 		return GHCR_ERR_NO_USERNAME;
 	if (cred->secret == NULL)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "no secret to store");
-	return run_guarded(handle, do_put, (void *)cred);
+	return ss_run_guarded(handle, do_put, (void *)cred);
 }
 
 static int
@@ -580,12 +580,12 @@ do_erase(struct ss_handle *h, struct watchdog *w, void *arg)
 	gchar **unlocked = NULL, **locked = NULL;
 	int r;
 
-	if ((r = search_paths(h, w, server, &unlocked, &locked)) != 0)
+	if ((r = ss_search_paths(h, w, server, &unlocked, &locked)) != 0)
 		goto out;
 	/* A locked item can only go once unlocked: ask the person first
-	 * (unlock_paths() fails fast with LOCKED when nobody can be asked). */
+	 * (ss_unlock_paths() fails fast with LOCKED when nobody can be asked). */
 	if (locked != NULL && locked[0] != NULL &&
-	    (r = unlock_paths(h, w, server, locked)) != 0)
+	    (r = ss_unlock_paths(h, w, server, locked)) != 0)
 		goto out;
 	if ((r = delete_paths(h, w, server, unlocked, NULL)) != 0 ||
 	    (r = delete_paths(h, w, server, locked, NULL)) != 0)
@@ -600,7 +600,7 @@ do_erase(struct ss_handle *h, struct watchdog *w, void *arg)
 static int
 ss_erase(void *handle, const char *server)
 {
-	return run_guarded(handle, do_erase, (void *)server);
+	return ss_run_guarded(handle, do_erase, (void *)server);
 }
 
 static const struct store_backend ss_backend = {
@@ -619,8 +619,7 @@ static const struct store_backend ss_backend = {
 extern const struct secretservice_module ghcr_secretservice_module;
 __attribute__((visibility("default")))
 const struct secretservice_module ghcr_secretservice_module = {
-	.abi = SECRETSERVICE_ABI,
-	.backend_size = sizeof(struct store_backend),
+	.stamp = SECRETSERVICE_MODULE_STAMP,
 	.backend = &ss_backend,
 	.lookup = ss_lookup,
 };

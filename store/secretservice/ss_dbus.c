@@ -20,7 +20,7 @@ ask_bus(struct ss_handle *h, const struct watchdog *w, const char *method,
 	    G_VARIANT_TYPE(reply_type), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (*out == NULL)
-		return fail_gerror(err, "asking the bus for the Secret Service", w);
+		return ss_fail_gerror(err, "asking the bus for the Secret Service", w);
 	return GHCR_OK;
 }
 
@@ -30,7 +30,7 @@ ask_bus(struct ss_handle *h, const struct watchdog *w, const char *method,
  * the bus's activation timeout, or fail with a message nobody can act on.
  */
 int
-check_service_present(struct ss_handle *h, const struct watchdog *w)
+ss_check_service_present(struct ss_handle *h, const struct watchdog *w)
 {
 	GVariant *reply = NULL;
 	GVariantIter *iter = NULL;
@@ -72,7 +72,7 @@ check_service_present(struct ss_handle *h, const struct watchdog *w)
 
 /* Reads one property of a Secret Service object into *out (a new ref). */
 int
-get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
+ss_get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
     const char *iface, const char *prop, GVariant **out)
 {
 	GError *err = NULL;
@@ -84,7 +84,7 @@ get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
 	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT,
 	    h->cancel, &err);
 	if (reply == NULL)
-		return fail_gerror(err, "reading a keyring item", w);
+		return ss_fail_gerror(err, "reading a keyring item", w);
 	g_variant_get(reply, "(v)", out);
 	g_variant_unref(reply);
 	return GHCR_OK;
@@ -92,7 +92,7 @@ get_property(struct ss_handle *h, const struct watchdog *w, const char *path,
 
 /* Looks up `key` in an a{ss} variant; borrowed string or NULL. */
 const char *
-attribute_value(GVariant *attrs, const char *key)
+ss_attribute_value(GVariant *attrs, const char *key)
 {
 	const char *v = NULL;
 
@@ -106,8 +106,8 @@ attribute_value(GVariant *attrs, const char *key)
  * object paths, both NULL-terminated and owned by the caller.  A plain
  * SearchItems on our own connection: no proxy, no session. */
 int
-search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
-    gchar ***unlocked, gchar ***locked)
+ss_search_paths(struct ss_handle *h, const struct watchdog *w,
+    const char *server, gchar ***unlocked, gchar ***locked)
 {
 	GVariantBuilder b;
 	GVariant *reply, *u, *l;
@@ -124,7 +124,7 @@ search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
 	    g_variant_new("(a{ss})", &b), G_VARIANT_TYPE("(aoao)"),
 	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT, h->cancel, &err);
 	if (reply == NULL)
-		return fail_gerror(err, "searching the keyring", w);
+		return ss_fail_gerror(err, "searching the keyring", w);
 	g_variant_get(reply, "(@ao@ao)", &u, &l);
 	*unlocked = g_variant_dup_objv(u, NULL);
 	*locked = g_variant_dup_objv(l, NULL);
@@ -142,7 +142,7 @@ search_paths(struct ss_handle *h, const struct watchdog *w, const char *server,
  * credential helper reports an error instead.
  */
 int
-need_service(struct ss_handle *h, const struct watchdog *w)
+ss_need_service(struct ss_handle *h, const struct watchdog *w)
 {
 	GError *err = NULL;
 
@@ -153,7 +153,7 @@ need_service(struct ss_handle *h, const struct watchdog *w)
 	h->service = secret_service_open_sync(SECRET_TYPE_SERVICE, NULL,
 	    SECRET_SERVICE_NONE, h->cancel, &err);
 	if (h->service == NULL)
-		return fail_gerror(err, "connecting to the Secret Service", w);
+		return ss_fail_gerror(err, "connecting to the Secret Service", w);
 	g_dbus_connection_set_exit_on_close(
 	    g_dbus_proxy_get_connection(G_DBUS_PROXY(h->service)), FALSE);
 	return GHCR_OK;
@@ -171,11 +171,11 @@ pending_call_done(GObject *src, GAsyncResult *res, gpointer data)
 
 /*
  * Sends `method` without waiting; its reply is delivered to `ctx`, where
- * pending_call_wait() collects it.  Lets independent requests share one
+ * ss_pending_call_wait() collects it.  Lets independent requests share one
  * round trip.
  */
 void
-pending_call_send(struct ss_handle *h, GMainContext *ctx,
+ss_pending_call_send(struct ss_handle *h, GMainContext *ctx,
     struct pending_call *pc, const char *path, const char *iface,
     const char *method, GVariant *args, const char *reply_type)
 {
@@ -190,14 +190,14 @@ pending_call_send(struct ss_handle *h, GMainContext *ctx,
 
 /* Waits for a sent call; cancellation by the deadline ends the wait. */
 void
-pending_call_wait(GMainContext *ctx, struct pending_call *pc)
+ss_pending_call_wait(GMainContext *ctx, struct pending_call *pc)
 {
 	while (pc->sent && !pc->done)
 		g_main_context_iteration(ctx, TRUE);
 }
 
 void
-pending_call_clear(struct pending_call *pc)
+ss_pending_call_clear(struct pending_call *pc)
 {
 	if (pc->reply != NULL)
 		g_variant_unref(pc->reply);
@@ -207,24 +207,24 @@ pending_call_clear(struct pending_call *pc)
 }
 
 int
-unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
+ss_unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
     gchar **paths)
 {
 	GError *err = NULL;
 	gint n;
 	int r;
 
-	if (!can_prompt())
-		return fail_locked(server);
-	if ((r = need_service(h, w)) != 0)
+	if (!ss_can_prompt())
+		return ss_fail_locked(server);
+	if ((r = ss_need_service(h, w)) != 0)
 		return r;
 	/* A person is typing a password now: give them time. */
-	watchdog_extend(w, PROMPT_MS);
+	ss_watchdog_extend(w, PROMPT_MS);
 	n = secret_service_unlock_dbus_paths_sync(h->service,
 	    (const gchar **)paths, h->cancel, NULL, &err);
-	watchdog_extend(w, DEADLINE_MS);
+	ss_watchdog_extend(w, DEADLINE_MS);
 	if (n < 0)
-		return fail_gerror(err, "unlocking the keyring", w);
+		return ss_fail_gerror(err, "unlocking the keyring", w);
 	if (n == 0)
 		return ghcr_fail(GHCR_ERR_LOCKED, "the keyring holding %s "
 		    "stayed locked (the unlock prompt was dismissed); %s",

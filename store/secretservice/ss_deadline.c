@@ -2,7 +2,7 @@
  * The Secret Service module's promise never to hang: the per-call
  * deadline (DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT) and the watchdog
  * thread that cancels an operation at that deadline, and abandons one that
- * ignores cancellation, under which every operation runs (run_guarded()).
+ * ignores cancellation, under which every operation runs (ss_run_guarded()).
  */
 #include "ss_private.h"
 #include "errors.h"
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 unsigned int
-deadline_ms(void)
+ss_deadline_ms(void)
 {
 	static unsigned int ms;
 	const char *env;
@@ -365,7 +365,7 @@ answer_filter(GDBusConnection *bus, GDBusMessage *msg, gboolean incoming,
 }
 
 void
-watch_answers(struct ss_handle *h)
+ss_watch_answers(struct ss_handle *h)
 {
 	if (h->bus != NULL && h->filter == 0)
 		h->filter = g_dbus_connection_add_filter(h->bus, answer_filter,
@@ -373,7 +373,7 @@ watch_answers(struct ss_handle *h)
 }
 
 void
-unwatch_answers(struct ss_handle *h)
+ss_unwatch_answers(struct ss_handle *h)
 {
 	if (h->bus != NULL && h->filter != 0)
 		g_dbus_connection_remove_filter(h->bus, h->filter);
@@ -382,7 +382,7 @@ unwatch_answers(struct ss_handle *h)
 
 /* The bus daemon's process, learnt while connecting (its socket's peer). */
 void
-watchdog_know_bus(struct watchdog *w, pid_t pid)
+ss_watchdog_know_bus(struct watchdog *w, pid_t pid)
 {
 	pthread_mutex_lock(&w->mu);
 	w->bus_pid = pid;
@@ -391,7 +391,7 @@ watchdog_know_bus(struct watchdog *w, pid_t pid)
 
 /* Whether the socket's connect() to the bus is under way. */
 void
-watchdog_connecting(struct watchdog *w, int connecting)
+ss_watchdog_connecting(struct watchdog *w, int connecting)
 {
 	pthread_mutex_lock(&w->mu);
 	w->connecting = connecting;
@@ -400,7 +400,7 @@ watchdog_connecting(struct watchdog *w, int connecting)
 
 /* Moves the deadline to `ms` from now (used around an unlock prompt). */
 void
-watchdog_extend(struct watchdog *w, unsigned int ms)
+ss_watchdog_extend(struct watchdog *w, unsigned int ms)
 {
 	pthread_mutex_lock(&w->mu);
 	clock_gettime(CLOCK_MONOTONIC, &w->soft);
@@ -448,7 +448,7 @@ abandon(struct ss_handle *h, unsigned int ms)
  * here so that its frame is alive for the whole call it may jump out of.
  */
 int
-run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
+ss_run_guarded(struct ss_handle *h, guarded_fn fn, void *arg)
 {
 	struct watchdog w;
 	struct sigaction sa, old_sa;

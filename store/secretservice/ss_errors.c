@@ -12,7 +12,7 @@
 
 /* Whether the keyring daemon could show a person an unlock prompt. */
 int
-can_prompt(void)
+ss_can_prompt(void)
 {
 	const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
 
@@ -25,7 +25,7 @@ can_prompt(void)
  * libsecret has built a proxy, which the common paths here never do.
  */
 int
-is_locked_error(const GError *err)
+ss_is_locked_error(const GError *err)
 {
 	gchar *name;
 	int locked;
@@ -42,7 +42,7 @@ is_locked_error(const GError *err)
 }
 
 int
-fail_locked(const char *server)
+ss_fail_locked(const char *server)
 {
 	return ghcr_fail(GHCR_ERR_LOCKED, "the keyring holding %s is locked "
 	    "and there is no display to ask for its password; unlock it "
@@ -53,7 +53,7 @@ fail_locked(const char *server)
 /* Maps a GError from the bus or libsecret to a status with one line of
  * detail, and frees it. */
 int
-fail_gerror(GError *err, const char *what, const struct watchdog *w)
+ss_fail_gerror(GError *err, const char *what, const struct watchdog *w)
 {
 	int r;
 
@@ -66,7 +66,7 @@ fail_gerror(GError *err, const char *what, const struct watchdog *w)
 		r = ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service did not "
 		    "answer %s within %u ms (is the keyring daemon stuck?); %s",
 		    what, w != NULL ? w->budget_ms : DEADLINE_MS, FILE_HINT);
-	} else if (is_locked_error(err)) {
+	} else if (ss_is_locked_error(err)) {
 		r = ghcr_fail(GHCR_ERR_LOCKED, "keyring is locked (%s); "
 		    "unlock it %s", what, FILE_HINT);
 	} else if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||

@@ -1,29 +1,21 @@
 /*
  * The `expires` attribute of an item: "2027-02-28T11:48:08Z" (UTC), as
- * check or login learnt it.  Converted here with Howard Hinnant's
- * civil-date algorithms rather than gmtime_r(), strftime(), sscanf() and
- * timegm(): each would be one more import that every Secret Service
- * command resolves when the module loads.
+ * check or login learnt it.  The text is written by common/utc.c (a copy
+ * of which is linked into the module, see the Makefile) and read back
+ * here with Howard Hinnant's civil-date algorithm, rather than with
+ * gmtime_r(), strftime(), sscanf() and timegm(): each would be one more
+ * import that every Secret Service command resolves when the module loads.
  */
 #include "ss_private.h"
+#include "utc.h"
 
 gchar *
 ss_expires_format(time_t when)
 {
-	gint64 t = (gint64)when, days = t / 86400, secs = t % 86400;
-	gint64 era, doe, yoe, doy, mp, y, m, d;
+	char text[UTC_TEXT_MAX];
 
-	days += 719468; /* days from 0000-03-01 to 1970-01-01 */
-	era = days / 146097; /* when > 0: no negative days */
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	return g_strdup_printf("%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m,
-	    (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	utc_format(when, 1, text, sizeof(text));
+	return g_strdup(text);
 }
 
 /* `n` decimal digits at *p (advanced past them), or -1. */

@@ -37,7 +37,7 @@ search_send(struct ss_handle *h, GMainContext *ctx, struct pending_call *pc,
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_variant_builder_add(&b, "{ss}", "service", service);
 	g_variant_builder_add(&b, "{ss}", "username", username);
-	pending_call_send(h, ctx, pc, SERVICE_PATH, SERVICE_IFACE, "SearchItems",
+	ss_pending_call_send(h, ctx, pc, SERVICE_PATH, SERVICE_IFACE, "SearchItems",
 	    g_variant_new("(a{ss})", &b), "(aoao)");
 }
 
@@ -72,17 +72,17 @@ do_lookup(struct ss_handle *h, struct watchdog *w, void *arg)
 		return r;
 	ctx = g_main_context_new();
 	/* One round trip for the searches and the session together. */
-	if ((r = session_start(h, ctx, &ss)) != 0)
+	if ((r = ss_session_start(h, ctx, &ss)) != 0)
 		goto out;
 	while (n < LOOKUP_MAX && a->usernames[n] != NULL) {
 		search_send(h, ctx, &search[n], a->service, a->usernames[n]);
 		n++;
 	}
 	for (int i = 0; i < n; i++)
-		pending_call_wait(ctx, &search[i]);
+		ss_pending_call_wait(ctx, &search[i]);
 	for (int i = 0; i < n; i++) {
 		if (search[i].reply == NULL) {
-			r = fail_gerror(search[i].error, "searching the keyring", w);
+			r = ss_fail_gerror(search[i].error, "searching the keyring", w);
 			search[i].error = NULL;
 			goto out;
 		}
@@ -103,23 +103,23 @@ do_lookup(struct ss_handle *h, struct watchdog *w, void *arg)
 		    "or run any gh command)", a->service) : GHCR_ERR_NOT_FOUND;
 		goto out;
 	}
-	if ((r = session_finish(h, w, ctx, &ss)) != 0)
+	if ((r = ss_session_finish(h, w, ctx, &ss)) != 0)
 		goto out;
-	pending_call_send(h, ctx, &secret_call, path, ITEM_IFACE, "GetSecret",
+	ss_pending_call_send(h, ctx, &secret_call, path, ITEM_IFACE, "GetSecret",
 	    g_variant_new("(o)", h->session), "((oayays))");
-	pending_call_wait(ctx, &secret_call);
+	ss_pending_call_wait(ctx, &secret_call);
 	if (secret_call.reply == NULL) {
-		if (is_locked_error(secret_call.error)) {
+		if (ss_is_locked_error(secret_call.error)) {
 			r = ghcr_fail(GHCR_ERR_LOCKED, "the keyring holding %s "
 			    "was locked while it was read", a->service);
 		} else {
-			r = fail_gerror(secret_call.error, "reading the secret", w);
+			r = ss_fail_gerror(secret_call.error, "reading the secret", w);
 			secret_call.error = NULL;
 		}
 		goto out;
 	}
 	g_variant_get(secret_call.reply, "(@(oayays))", &secret);
-	if ((r = session_decrypt(h, secret, a->service, &text)) != 0)
+	if ((r = ss_session_decrypt(h, secret, a->service, &text)) != 0)
 		goto out;
 	if (!is_token_text(text)) {
 		r = ghcr_fail(GHCR_ERR_NOT_FOUND, "the keyring item for %s "
@@ -132,13 +132,13 @@ do_lookup(struct ss_handle *h, struct watchdog *w, void *arg)
 	r = GHCR_OK;
  out:
 	/* Collect whatever is in flight. */
-	r = session_finish_after(h, w, ctx, &ss, r);
+	r = ss_session_finish_after(h, w, ctx, &ss, r);
 	for (int i = 0; i < n; i++) {
-		pending_call_wait(ctx, &search[i]);
-		pending_call_clear(&search[i]);
+		ss_pending_call_wait(ctx, &search[i]);
+		ss_pending_call_clear(&search[i]);
 	}
-	pending_call_wait(ctx, &secret_call);
-	pending_call_clear(&secret_call);
+	ss_pending_call_wait(ctx, &secret_call);
+	ss_pending_call_clear(&secret_call);
 	secmem_free(text);
 	if (secret != NULL)
 		g_variant_unref(secret);
@@ -185,7 +185,7 @@ ss_lookup(const char *service, const char *const *usernames, char **secret,
 	if ((why = secretservice_no_bus_reason()) != NULL)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "%s", why);
 	h = g_new0(struct ss_handle, 1);
-	r = run_guarded(h, do_lookup, &a);
+	r = ss_run_guarded(h, do_lookup, &a);
 	ss_close(h);
 	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND)
 		r = without_store_hint(r);

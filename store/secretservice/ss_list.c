@@ -118,7 +118,7 @@ item_modified(struct ss_handle *h, struct watchdog *w, gchar **paths,
 			g_error_free(err);
 			return GHCR_OK;
 		}
-		return fail_gerror(err, "listing the keyring", w);
+		return ss_fail_gerror(err, "listing the keyring", w);
 	}
 	g_variant_get(reply, "(v)", &v);
 	if (g_variant_is_of_type(v, G_VARIANT_TYPE_UINT64))
@@ -144,7 +144,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	int r;
 
 	memset(&f, 0, sizeof(f));
-	if ((r = search_paths(h, w, NULL, &unlocked, &locked)) != 0)
+	if ((r = ss_search_paths(h, w, NULL, &unlocked, &locked)) != 0)
 		goto out;
 	nu = unlocked != NULL ? g_strv_length(unlocked) : 0;
 	nl = locked != NULL ? g_strv_length(locked) : 0;
@@ -174,7 +174,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 		g_main_context_iteration(ctx, TRUE);
 	g_main_context_pop_thread_default(ctx);
 	if (f.error != NULL) {
-		r = fail_gerror(f.error, "listing the keyring", w);
+		r = ss_fail_gerror(f.error, "listing the keyring", w);
 		f.error = NULL;
 		goto out;
 	}
@@ -185,8 +185,8 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	for (size_t i = 0; i < n; i++) {
 		const char *server, *user;
 
-		server = attribute_value(f.replies[i], "server");
-		user = attribute_value(f.replies[i], "username");
+		server = ss_attribute_value(f.replies[i], "server");
+		user = ss_attribute_value(f.replies[i], "username");
 		/* A locked item may not show its attributes; it cannot be
 		 * listed then (get would need an unlock anyway). */
 		if (server == NULL || user == NULL || *server == '\0')
@@ -209,7 +209,7 @@ do_list(struct ss_handle *h, struct watchdog *w, void *arg)
 	g_hash_table_iter_init(&it, best);
 	r = GHCR_OK;
 	while (r == GHCR_OK && g_hash_table_iter_next(&it, &key, &val)) {
-		int stop = a->fn(key, attribute_value(f.replies[GPOINTER_TO_SIZE(val)],
+		int stop = a->fn(key, ss_attribute_value(f.replies[GPOINTER_TO_SIZE(val)],
 		    "username"), a->ctx);
 
 		if (stop != 0) {
@@ -241,5 +241,5 @@ ss_list(void *handle, store_list_fn fn, void *ctx)
 {
 	struct list_args a = { fn, ctx };
 
-	return run_guarded(handle, do_list, &a);
+	return ss_run_guarded(handle, do_list, &a);
 }

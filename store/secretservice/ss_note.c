@@ -67,11 +67,11 @@ fail_item(GError *err, const struct watchdog *w, const char *server,
 		g_error_free(err);
 		return GHCR_ERR_NOT_FOUND;
 	}
-	if (is_locked_error(err)) {
+	if (ss_is_locked_error(err)) {
 		g_error_free(err);
-		return fail_locked(server);
+		return ss_fail_locked(server);
 	}
-	return fail_gerror(err, what, w);
+	return ss_fail_gerror(err, what, w);
 }
 
 /* Sets item `path`'s attributes to `attrs` with `expires` in place of any
@@ -125,7 +125,7 @@ read_secret(struct ss_handle *h, const struct watchdog *w, const char *path,
 	if (reply == NULL)
 		return fail_item(err, w, server, "reading the secret again");
 	g_variant_get(reply, "(@(oayays))", &secret);
-	r = session_decrypt(h, secret, server, out);
+	r = ss_session_decrypt(h, secret, server, out);
 	g_variant_unref(secret);
 	g_variant_unref(reply);
 	return r;
@@ -188,5 +188,5 @@ ss_note_expiry(void *handle, const struct credential *checked,
 	if (checked == NULL || checked->server == NULL ||
 	    checked->username == NULL || checked->secret == NULL)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "no login to record a date for");
-	return run_guarded(handle, do_note_expiry, &a);
+	return ss_run_guarded(handle, do_note_expiry, &a);
 }

@@ -36,7 +36,7 @@
  * DEADLINE_MS for very slow machines (or valgrind).
  */
 #define DEFAULT_DEADLINE_MS 1000
-#define DEADLINE_MS deadline_ms()
+#define DEADLINE_MS ss_deadline_ms()
 #define BUSY_PATIENCE_MS (60 * 1000)
 /* CPU the daemon must have used in the last half-window to count as busy
  * (a daemon that only reads and queues our request uses microseconds). */
@@ -94,19 +94,19 @@ struct watchdog {
 typedef int (*guarded_fn)(struct ss_handle *h, struct watchdog *w, void *arg);
 
 /* ss_deadline.c: deadlines and the watchdog. */
-unsigned int deadline_ms(void);
-void watchdog_extend(struct watchdog *w, unsigned int ms);
-int run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);
-void watchdog_know_bus(struct watchdog *w, pid_t pid);
-void watchdog_connecting(struct watchdog *w, int connecting);
-void watch_answers(struct ss_handle *h);
-void unwatch_answers(struct ss_handle *h);
+unsigned int ss_deadline_ms(void);
+void ss_watchdog_extend(struct watchdog *w, unsigned int ms);
+int ss_run_guarded(struct ss_handle *h, guarded_fn fn, void *arg);
+void ss_watchdog_know_bus(struct watchdog *w, pid_t pid);
+void ss_watchdog_connecting(struct watchdog *w, int connecting);
+void ss_watch_answers(struct ss_handle *h);
+void ss_unwatch_answers(struct ss_handle *h);
 
 /* ss_errors.c: failures as statuses with one line of detail. */
-int can_prompt(void);
-int is_locked_error(const GError *err);
-int fail_locked(const char *server);
-int fail_gerror(GError *err, const char *what, const struct watchdog *w);
+int ss_can_prompt(void);
+int ss_is_locked_error(const GError *err);
+int ss_fail_locked(const char *server);
+int ss_fail_gerror(GError *err, const char *what, const struct watchdog *w);
 
 /* ss_dbus.c: the small D-Bus calls the operations share. */
 /* A request in flight on the private connection. */
@@ -117,19 +117,19 @@ struct pending_call {
 	int done;
 };
 
-int check_service_present(struct ss_handle *h, const struct watchdog *w);
-int get_property(struct ss_handle *h, const struct watchdog *w,
+int ss_check_service_present(struct ss_handle *h, const struct watchdog *w);
+int ss_get_property(struct ss_handle *h, const struct watchdog *w,
     const char *path, const char *iface, const char *prop, GVariant **out);
-const char *attribute_value(GVariant *attrs, const char *key);
-int search_paths(struct ss_handle *h, const struct watchdog *w,
+const char *ss_attribute_value(GVariant *attrs, const char *key);
+int ss_search_paths(struct ss_handle *h, const struct watchdog *w,
     const char *server, gchar ***unlocked, gchar ***locked);
-int need_service(struct ss_handle *h, const struct watchdog *w);
-void pending_call_send(struct ss_handle *h, GMainContext *ctx,
+int ss_need_service(struct ss_handle *h, const struct watchdog *w);
+void ss_pending_call_send(struct ss_handle *h, GMainContext *ctx,
     struct pending_call *pc, const char *path, const char *iface,
     const char *method, GVariant *args, const char *reply_type);
-void pending_call_wait(GMainContext *ctx, struct pending_call *pc);
-void pending_call_clear(struct pending_call *pc);
-int unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
+void ss_pending_call_wait(GMainContext *ctx, struct pending_call *pc);
+void ss_pending_call_clear(struct pending_call *pc);
+int ss_unlock_paths(struct ss_handle *h, struct watchdog *w, const char *server,
     gchar **paths);
 
 /* ss_session.c: the encrypted transfer session. */
@@ -140,15 +140,15 @@ struct session_setup {
 	int sent;
 };
 
-int session_start(struct ss_handle *h, GMainContext *ctx,
+int ss_session_start(struct ss_handle *h, GMainContext *ctx,
     struct session_setup *ss);
-int session_finish(struct ss_handle *h, const struct watchdog *w,
+int ss_session_finish(struct ss_handle *h, const struct watchdog *w,
     GMainContext *ctx, struct session_setup *ss);
-int session_finish_after(struct ss_handle *h, const struct watchdog *w,
+int ss_session_finish_after(struct ss_handle *h, const struct watchdog *w,
     GMainContext *ctx, struct session_setup *ss, int r);
-int session_decrypt(struct ss_handle *h, GVariant *secret,
+int ss_session_decrypt(struct ss_handle *h, GVariant *secret,
     const char *server, char **out);
-int session_encrypt(struct ss_handle *h, const char *text, GVariant **out);
+int ss_session_encrypt(struct ss_handle *h, const char *text, GVariant **out);
 
 /* ss_expiry.c: the `expires` attribute's text, and back (0: unknown). */
 gchar *ss_expires_format(time_t when);

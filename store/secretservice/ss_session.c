@@ -85,7 +85,8 @@ hkdf_sha256_16(const unsigned char *ikm, size_t n, unsigned char out[16])
 /* Sends OpenSession with a fresh key pair (no wait); no-op when the
  * handle already has a session. */
 int
-session_start(struct ss_handle *h, GMainContext *ctx, struct session_setup *ss)
+ss_session_start(struct ss_handle *h, GMainContext *ctx,
+    struct session_setup *ss)
 {
 	gcry_mpi_t g = NULL, pub = NULL;
 	unsigned char mine[DH_BYTES];
@@ -115,7 +116,7 @@ session_start(struct ss_handle *h, GMainContext *ctx, struct session_setup *ss)
 		return ghcr_fail(GHCR_ERR_UNAVAILABLE, "Secret Service session: "
 		    "key exchange failed; %s", FILE_HINT);
 	}
-	pending_call_send(h, ctx, &ss->call, SERVICE_PATH, SERVICE_IFACE,
+	ss_pending_call_send(h, ctx, &ss->call, SERVICE_PATH, SERVICE_IFACE,
 	    "OpenSession", g_variant_new("(sv)", SESSION_ALGORITHM,
 		g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, mine, n_mine, 1)),
 	    "(vo)");
@@ -124,9 +125,9 @@ session_start(struct ss_handle *h, GMainContext *ctx, struct session_setup *ss)
 }
 
 /* Waits for OpenSession and derives the session key; always releases
- * the setup, so it is called on every path after session_start(). */
+ * the setup, so it is called on every path after ss_session_start(). */
 int
-session_finish(struct ss_handle *h, const struct watchdog *w,
+ss_session_finish(struct ss_handle *h, const struct watchdog *w,
     GMainContext *ctx, struct session_setup *ss)
 {
 	gcry_mpi_t peer = NULL, shared = NULL, top = NULL;
@@ -140,9 +141,9 @@ session_finish(struct ss_handle *h, const struct watchdog *w,
 
 	if (!ss->sent)
 		goto out;
-	pending_call_wait(ctx, &ss->call);
+	ss_pending_call_wait(ctx, &ss->call);
 	if (ss->call.reply == NULL) {
-		r = fail_gerror(ss->call.error, "opening a session", w);
+		r = ss_fail_gerror(ss->call.error, "opening a session", w);
 		ss->call.error = NULL;
 		goto out;
 	}
@@ -183,7 +184,7 @@ session_finish(struct ss_handle *h, const struct watchdog *w,
 	gcry_mpi_release(top);
 	gcry_mpi_release(ss->p);
 	gcry_mpi_release(ss->x);
-	pending_call_clear(&ss->call);
+	ss_pending_call_clear(&ss->call);
 	memset(ss, 0, sizeof(*ss));
 	if (out != NULL)
 		g_variant_unref(out);
@@ -193,7 +194,7 @@ session_finish(struct ss_handle *h, const struct watchdog *w,
 
 /* Decrypts a Secret struct (oayays) into a NUL-terminated secmem string. */
 int
-session_decrypt(struct ss_handle *h, GVariant *secret, const char *server,
+ss_session_decrypt(struct ss_handle *h, GVariant *secret, const char *server,
     char **out)
 {
 	GVariant *params = NULL, *value = NULL;
@@ -252,7 +253,7 @@ session_decrypt(struct ss_handle *h, GVariant *secret, const char *server,
 /* Encrypts `text` into a Secret struct (oayays) for CreateItem; the
  * plaintext copy made for padding is wiped. */
 int
-session_encrypt(struct ss_handle *h, const char *text, GVariant **out)
+ss_session_encrypt(struct ss_handle *h, const char *text, GVariant **out)
 {
 	size_t n = strlen(text), n_ct = (n / 16 + 1) * 16;
 	unsigned char iv[16], *buf;
@@ -286,13 +287,13 @@ session_encrypt(struct ss_handle *h, const char *text, GVariant **out)
 }
 
 /*
- * session_finish() at the end of an operation that came to `r`, which is
+ * ss_session_finish() at the end of an operation that came to `r`, which is
  * returned with its own detail, unless it is "not found" and the session
  * failed: then the caller hears the session's failure (the service went
  * away, say), not "not found".
  */
 int
-session_finish_after(struct ss_handle *h, const struct watchdog *w,
+ss_session_finish_after(struct ss_handle *h, const struct watchdog *w,
     GMainContext *ctx, struct session_setup *ss, int r)
 {
 	char detail[512] = "";
@@ -300,7 +301,7 @@ session_finish_after(struct ss_handle *h, const struct watchdog *w,
 
 	if (r != GHCR_OK && r != GHCR_ERR_NOT_FOUND && ghcr_error_detail() != NULL)
 		g_strlcpy(detail, ghcr_error_detail(), sizeof(detail));
-	r2 = session_finish(h, w, ctx, ss);
+	r2 = ss_session_finish(h, w, ctx, ss);
 	if (r == GHCR_ERR_NOT_FOUND && r2 != GHCR_OK)
 		return r2;
 	if (r != GHCR_OK && r2 != GHCR_OK && detail[0] != '\0')

@@ -3,8 +3,8 @@
  * struct store_backend: round trip through a second handle, an exact
  * lookup that answers NOT_FOUND, replace, erase (of an entry and of
  * nothing), list without secrets, the identity-token username "<token>",
- * a 100 KiB secret, non-ASCII usernames, many entries, a token's
- * expiry and note_expiry()'s compare-and-set.  Each backend's
+ * a 100 KiB secret, non-ASCII usernames, many entries, the expiry kept
+ * beside a credential and note_expiry()'s compare-and-set.  Each backend's
  * own test file runs it with a fixture that gives every test an empty
  * store; what only one backend does (the file format, the D-Bus schema)
  * stays in that backend's file.
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend_contract.h"
 #include "errors.h"
@@ -343,100 +344,6 @@ START_TEST(test_non_ascii_usernames_round_trip)
 }
 END_TEST
 
-/* What get hands out for `server`: that secret, and its date. */
-static time_t
-expiry_of(void *h, const char *server, const char *secret)
-{
-	struct credential c = { 0 };
-	time_t when;
-	int r = b->get(h, server, &c);
-
-	ck_assert_msg(r == GHCR_OK, "%s: get %s: expected OK, got %d (%s)",
-	    b->name, server, r, ghcr_error_message(r));
-	ck_assert_msg(strcmp(c.secret, secret) == 0,
-	    "%s: get %s: expected a secret of %zu bytes, got a different one of %zu",
-	    b->name, server, strlen(secret), strlen(c.secret));
-	when = c.expires;
-	credential_clear(&c);
-	return when;
-}
-
-static void
-expect_note(void *h, const struct credential *checked, time_t when, int want)
-{
-	int r = b->note_expiry(h, checked, when);
-
-	ck_assert_msg(r == want, "%s: note_expiry(%s, %s): expected %d (%s), got "
-	    "%d (%s)", b->name, checked->server, checked->username, want,
-	    ghcr_error_message(want), r, ghcr_error_message(r));
-}
-
-/* A date rides with its credential: put() stores the one it is given,
- * and a new put (docker login) replaces it with its own (none). */
-START_TEST(test_expiry_round_trips_and_a_new_put_replaces_it)
-{
-	const time_t when = (time_t)1900000000;
-	struct credential c = {
-		.server = (char *)"expiry.example", .username = (char *)"octocat",
-		.secret = (char *)"ghp_expiring", .expires = when,
-	};
-	void *h = open_store();
-	time_t got;
-
-	ck_assert_int_eq(b->put(h, &c), GHCR_OK);
-	b->close(h);
-	h = open_store();
-	got = expiry_of(h, "expiry.example", "ghp_expiring");
-	ck_assert_msg(got == when, "%s: expected the date %lld back, got %lld",
-	    b->name, (long long)when, (long long)got);
-	put_ok(h, "expiry.example", "octocat", "ghp_new");
-	got = expiry_of(h, "expiry.example", "ghp_new");
-	ck_assert_msg(got == 0, "%s: a new login kept the old date %lld",
-	    b->name, (long long)got);
-	b->close(h);
-}
-END_TEST
-
-/* note_expiry() is a compare-and-set: the date goes beside the login that
- * was checked, never beside one stored since (the sequential form of the
- * race; tests/unit/test_sources.c and the Secret Service's own tests run
- * it with a real writer landing inside the call). */
-START_TEST(test_note_expiry_dates_only_the_login_that_was_checked)
-{
-	const time_t when = (time_t)1900000000;
-	struct credential checked = {
-		.server = (char *)"cas.example", .username = (char *)"octocat",
-		.secret = (char *)"ghp_checked",
-	};
-	struct credential other_user = checked, absent = checked;
-	void *h = open_store();
-	time_t got;
-
-	other_user.username = (char *)"hubot";
-	absent.server = (char *)"absent.example";
-	put_ok(h, "cas.example", "octocat", "ghp_checked");
-	put_ok(h, "keep.example", "k", "kept");
-	expect_note(h, &checked, when, GHCR_OK);
-	got = expiry_of(h, "cas.example", "ghp_checked");
-	ck_assert_msg(got == when, "%s: expected the date %lld recorded, got %lld",
-	    b->name, (long long)when, (long long)got);
-	/* The same date again changes nothing and is no error. */
-	expect_note(h, &checked, when, GHCR_OK);
-	expect_get(h, "keep.example", "k", "kept");
-	expect_note(h, &other_user, when + 1, GHCR_ERR_NOT_FOUND);
-	expect_note(h, &absent, when, GHCR_ERR_NOT_FOUND);
-	expect_not_found(h, "absent.example");
-
-	/* A login lands after the check: neither replaced nor dated. */
-	put_ok(h, "cas.example", "octocat", "ghp_new_login");
-	expect_note(h, &checked, when + 86400, GHCR_ERR_NOT_FOUND);
-	got = expiry_of(h, "cas.example", "ghp_new_login");
-	ck_assert_msg(got == 0, "%s: the new login got the checked token's "
-	    "date %lld", b->name, (long long)got);
-	b->close(h);
-}
-END_TEST
-
 static void
 many_names(size_t i, char *server, size_t ssz, char *secret, size_t ksz)
 {
@@ -510,6 +417,132 @@ START_TEST(test_many_entries_round_trip)
 }
 END_TEST
 
+/* The expiry rule of store.h: a date put with a credential comes back
+ * with it (through a second handle too) and touches no other entry; a put
+ * without one (docker login) clears it; a date in the past changes nothing
+ * for the backend, which still gets and lists that credential: what an
+ * expired token means is the sources' business. */
+static void
+put_dated(void *h, const char *server, const char *secret, time_t expires)
+{
+	struct credential c = {
+		.server = (char *)server, .username = (char *)"octocat",
+		.secret = (char *)secret, .expires = expires,
+	};
+	int r = b->put(h, &c);
+
+	ck_assert_msg(r == GHCR_OK, "%s: put %s with an expiry: expected OK, "
+	    "got %d (%s)", b->name, server, r, ghcr_error_message(r));
+}
+
+static time_t
+expiry_of(void *h, const char *server)
+{
+	struct credential c = { 0 };
+	time_t when;
+	int r = b->get(h, server, &c);
+
+	ck_assert_msg(r == GHCR_OK, "%s: get %s: expected OK, got %d (%s)",
+	    b->name, server, r, ghcr_error_message(r));
+	when = c.expires;
+	credential_clear(&c);
+	return when;
+}
+
+START_TEST(test_expiry_is_kept_replaced_by_a_new_login_and_never_acted_on)
+{
+	const time_t later = (time_t)1900000000, past = time(NULL) - 86400;
+	void *h = open_store();
+	struct listed l;
+
+	put_ok(h, "dated.example", "octocat", "ghp_first");
+	put_ok(h, "other.example", "u", "s");
+	ck_assert_msg(expiry_of(h, "dated.example") == 0,
+	    "%s: no expiry was put, one came back", b->name);
+	put_dated(h, "dated.example", "ghp_first", later);
+	b->close(h);
+
+	h = open_store();
+	ck_assert_msg(expiry_of(h, "dated.example") == later,
+	    "%s: expected the expiry %lld back, got %lld", b->name,
+	    (long long)later, (long long)expiry_of(h, "dated.example"));
+	ck_assert_msg(expiry_of(h, "other.example") == 0,
+	    "%s: another entry gained an expiry", b->name);
+	expect_get(h, "dated.example", "octocat", "ghp_first");
+
+	/* A new login replaces the credential and forgets the old date. */
+	put_ok(h, "dated.example", "octocat", "ghp_second");
+	expect_get(h, "dated.example", "octocat", "ghp_second");
+	ck_assert_msg(expiry_of(h, "dated.example") == 0,
+	    "%s: a new login kept the old token's expiry", b->name);
+
+	/* Expired: still stored, handed out with its date, and listed. */
+	put_dated(h, "expired.example", "ghp_old", past);
+	expect_get(h, "expired.example", "octocat", "ghp_old");
+	ck_assert_msg(expiry_of(h, "expired.example") == past,
+	    "%s: expected the past expiry %lld back, got %lld", b->name,
+	    (long long)past, (long long)expiry_of(h, "expired.example"));
+	list_ok(h, &l);
+	expect_listed(&l, "expired.example", "octocat");
+	ck_assert_msg(l.n == 3, "%s: list: expected 3 entries, got %zu",
+	    b->name, l.n);
+	listed_free(&l);
+	b->close(h);
+}
+END_TEST
+
+static void
+expect_note(void *h, const struct credential *checked, time_t when, int want)
+{
+	int r = b->note_expiry(h, checked, when);
+
+	ck_assert_msg(r == want, "%s: note_expiry(%s, %s): expected %d (%s), got "
+	    "%d (%s)", b->name, checked->server, checked->username, want,
+	    ghcr_error_message(want), r, ghcr_error_message(r));
+}
+
+/* note_expiry() is a compare-and-set: the date goes beside the login that
+ * was checked, never beside one stored since (the sequential form of the
+ * race; tests/unit/test_sources.c and the Secret Service's own tests run
+ * it with a real writer landing inside the call). */
+START_TEST(test_note_expiry_dates_only_the_login_that_was_checked)
+{
+	const time_t when = (time_t)1900000000;
+	struct credential checked = {
+		.server = (char *)"cas.example", .username = (char *)"octocat",
+		.secret = (char *)"ghp_checked",
+	};
+	struct credential other_user = checked, absent = checked;
+	void *h = open_store();
+	time_t got;
+
+	other_user.username = (char *)"hubot";
+	absent.server = (char *)"absent.example";
+	put_ok(h, "cas.example", "octocat", "ghp_checked");
+	put_ok(h, "keep.example", "k", "kept");
+	expect_note(h, &checked, when, GHCR_OK);
+	expect_get(h, "cas.example", "octocat", "ghp_checked");
+	got = expiry_of(h, "cas.example");
+	ck_assert_msg(got == when, "%s: expected the date %lld recorded, got %lld",
+	    b->name, (long long)when, (long long)got);
+	/* The same date again changes nothing and is no error. */
+	expect_note(h, &checked, when, GHCR_OK);
+	expect_get(h, "keep.example", "k", "kept");
+	expect_note(h, &other_user, when + 1, GHCR_ERR_NOT_FOUND);
+	expect_note(h, &absent, when, GHCR_ERR_NOT_FOUND);
+	expect_not_found(h, "absent.example");
+
+	/* A login lands after the check: neither replaced nor dated. */
+	put_ok(h, "cas.example", "octocat", "ghp_new_login");
+	expect_note(h, &checked, when + 86400, GHCR_ERR_NOT_FOUND);
+	expect_get(h, "cas.example", "octocat", "ghp_new_login");
+	got = expiry_of(h, "cas.example");
+	ck_assert_msg(got == 0, "%s: the new login got the checked token's "
+	    "date %lld", b->name, (long long)got);
+	b->close(h);
+}
+END_TEST
+
 /* Stands in for every case when the backend under test is not built in. */
 START_TEST(test_backend_is_built)
 {
@@ -536,7 +569,7 @@ suite_backend_contract(const struct store_backend *backend,
 		T(test_hundred_kib_secret_comes_back_whole),
 		T(test_non_ascii_usernames_round_trip),
 		T(test_many_entries_round_trip),
-		T(test_expiry_round_trips_and_a_new_put_replaces_it),
+		T(test_expiry_is_kept_replaced_by_a_new_login_and_never_acted_on),
 		T(test_note_expiry_dates_only_the_login_that_was_checked),
 #undef T
 	};

@@ -922,21 +922,13 @@ END_TEST
 
 START_TEST(test_configure_reads_again_and_keeps_a_concurrent_docker_login)
 {
-	static const char *const cleared[] = {
-		"GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ACTOR", "GITHUB_ACTIONS",
-		"RUNNER_TEMP", "GITHUB_SERVER_URL", "DOCKER_CREDENTIAL_GHCR_STORE",
-		"DOCKER_CREDENTIAL_GHCR_KEY_FILE", "DOCKER_CREDENTIAL_GHCR_PASSPHRASE_FILE",
-		"DOCKER_CREDENTIAL_GHCR_HOSTS", "DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER",
-		"DOCKER_CREDENTIAL_GHCR_CONFIG", "REGISTRY_AUTH_FILE",
-	};
 	char arg0[] = "configure", *argv[] = { arg0, NULL }, path[PATHSZ], *out;
 	struct credential got = { 0 };
 	struct settings s;
 	struct resolver res;
 	json_t *j, *auths;
 
-	for (size_t i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
-		unsetenv(cleared[i]);
+	test_scrub_env();
 	setenv("HOME", test_tmpdir, 1);
 	setenv("DOCKER_CONFIG", test_tmpdir, 1);
 	snprintf(path, sizeof(path), "%s/xdg-config", test_tmpdir);

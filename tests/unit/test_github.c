@@ -9,23 +9,19 @@
 #include "errors.h"
 #include "github.h"
 #include "settings.h"
+#include "testutil.h"
 
 static struct settings settings;
 
 static void
 settings_for(const char *server_url, const char *extra_hosts)
 {
-	unsetenv("DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER");
-	unsetenv("DOCKER_CREDENTIAL_GHCR_CONFIG");
+	test_scrub_env();
 	setenv("XDG_CONFIG_HOME", "/nonexistent-ghcr-test", 1);
 	if (server_url != NULL)
 		setenv("GITHUB_SERVER_URL", server_url, 1);
-	else
-		unsetenv("GITHUB_SERVER_URL");
 	if (extra_hosts != NULL)
 		setenv("DOCKER_CREDENTIAL_GHCR_HOSTS", extra_hosts, 1);
-	else
-		unsetenv("DOCKER_CREDENTIAL_GHCR_HOSTS");
 	ck_assert_int_eq(settings_load(&settings), GHCR_OK);
 }
 

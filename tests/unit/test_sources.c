@@ -37,18 +37,9 @@ static void
 setup(void)
 {
 	char path[PATH_MAX];
-	static const char *const cleared[] = {
-		"GITHUB_TOKEN", "GH_TOKEN", "GITHUB_ACTOR", "GITHUB_ACTIONS",
-		"RUNNER_TEMP", "GITHUB_SERVER_URL", "GH_CONFIG_DIR",
-		"DOCKER_CREDENTIAL_GHCR_STORE", "DOCKER_CREDENTIAL_GHCR_KEY_FILE",
-		"DOCKER_CREDENTIAL_GHCR_PASSPHRASE_FILE", "DOCKER_CREDENTIAL_GHCR_HOSTS",
-		"DOCKER_CREDENTIAL_GHCR_GH_CLI", "DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER",
-		"DOCKER_CREDENTIAL_GHCR_CONFIG",
-	};
 
 	test_tmpdir_setup();
-	for (size_t i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
-		unsetenv(cleared[i]);
+	test_scrub_env();
 	setenv("HOME", test_tmpdir, 1);
 	snprintf(path, sizeof(path), "%s/config", test_tmpdir);
 	setenv("XDG_CONFIG_HOME", path, 1);

@@ -17,7 +17,7 @@ static void
 setup(void)
 {
 	test_tmpdir_setup();
-	unsetenv("RUNNER_TEMP");
+	test_scrub_env();
 }
 
 static void

@@ -1,7 +1,7 @@
 /*
  * Helpers shared by the unit tests: a fresh private temporary directory per
  * test (checked fixture style), reading a whole file, and environment
- * scrubbing.
+ * scrubbing (test_scrub_env(), the C twin of tests/lib.sh's t_scrub_env).
  */
 #ifndef GHCR_TESTUTIL_H
 #define GHCR_TESTUTIL_H
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+extern char **environ;
 
 /* A per-test temporary directory; tests run forked, so a static is fine. */
 static char test_tmpdir[64] __attribute__((unused));
@@ -53,6 +55,48 @@ slurp(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+/*
+ * Nothing of the person or runner running the tests reaches the code under
+ * test: unsets every DOCKER_CREDENTIAL_GHCR_*, GITHUB_*, GH_*, XDG_*,
+ * DBUS_*, DOCKER_*, RUNNER_* and CONTAINERS_* variable and
+ * REGISTRY_AUTH_FILE, as t_scrub_env does for the shell suites, but keeps
+ * DOCKER_CREDENTIAL_GHCR_MODULE_DIR (the modules under test).  A test sets
+ * what it needs afterwards.  Tests run forked, so this stays in the test.
+ */
+static void __attribute__((unused))
+test_scrub_env(void)
+{
+	static const char *const prefixes[] = {
+		"DOCKER_CREDENTIAL_GHCR_", "GITHUB_", "GH_", "XDG_", "DBUS_",
+		"DOCKER_", "RUNNER_", "CONTAINERS_", "REGISTRY_AUTH_FILE=",
+	};
+	static const char keep[] = "DOCKER_CREDENTIAL_GHCR_MODULE_DIR=";
+	char name[256];
+	int again = 1;
+
+	/* unsetenv() reshuffles environ: start over after each one. */
+	while (again) {
+		again = 0;
+		for (char **e = environ; *e != NULL && !again; e++) {
+			size_t n = strcspn(*e, "=");
+
+			if (strncmp(*e, keep, sizeof(keep) - 1) == 0 ||
+			    n >= sizeof(name))
+				continue;
+			for (size_t i = 0; i < sizeof(prefixes) /
+			    sizeof(prefixes[0]) && !again; i++) {
+				if (strncmp(*e, prefixes[i],
+				    strlen(prefixes[i])) != 0)
+					continue;
+				memcpy(name, *e, n);
+				name[n] = '\0';
+				ck_assert(unsetenv(name) == 0);
+				again = 1;
+			}
+		}
+	}
 }
 
 #endif

@@ -14,7 +14,7 @@ DOCKER_CREDENTIAL_GHCR_SITE = https://github.com/docker-credential-ghcr/docker-c
 DOCKER_CREDENTIAL_GHCR_LICENSE = MIT
 DOCKER_CREDENTIAL_GHCR_DEPENDENCIES = host-pkgconf jansson openssl
 
-# HARDENING_CFLAGS is emptied because Buildroot's toolchain wrapper applies
+# HARDENING_CFLAGS and HARDENING_CPPFLAGS (_FORTIFY_SOURCE) are emptied because Buildroot's toolchain wrapper applies
 # the hardening chosen in the configuration (BR2_SSP_*, BR2_FORTIFY_SOURCE_*,
 # BR2_RELRO_*), and some of the Makefile's own (-fcf-protection) exist only
 # on x86.
@@ -27,7 +27,8 @@ DOCKER_CREDENTIAL_GHCR_MAKE_OPTS = \
 	WITH_SECRETSERVICE=0 \
 	PREFIX=/usr \
 	VERSION=$(DOCKER_CREDENTIAL_GHCR_VERSION) \
-	HARDENING_CFLAGS=
+	HARDENING_CFLAGS= \
+	HARDENING_CPPFLAGS=
 
 # `check` (its module dlopen()s libcurl) only when the target has libcurl.
 ifeq ($(BR2_PACKAGE_LIBCURL),y)

@@ -32,8 +32,8 @@ const char *ghcr_strerror(int status);
 /*
  * Records a printf-style detail line for the failure about to be returned
  * and returns `status`, so callers write `return ghcr_fail(...)`.  The
- * detail must never contain a secret.  Control characters are replaced so
- * the detail always stays one line.
+ * detail must never contain a secret.  It is sanitised (common/text.h):
+ * one line, valid UTF-8, nothing a terminal or a CI runner acts on.
  */
 int ghcr_fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "registry_probe.h"
 #include "secmem.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,9 +95,13 @@ sso_url(const char *header, char *out, size_t size)
 		return;
 	u += 4;
 	snprintf(out, size, "%.*s", (int)strcspn(u, "; \t"), u);
-	/* Only ever an address to open, never something to run. */
+	/* Only ever an address to open, never something to run: plain
+	 * printable ASCII, no quote, no shell character. */
 	if (strncmp(out, "https://", 8) != 0 || strcspn(out, "\"'`$\\") != strlen(out))
 		out[0] = '\0';
+	for (const char *p = out; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			out[0] = '\0';
 }
 
 int
@@ -131,13 +136,15 @@ github_api_check(struct http_client *c, const char *base, const char *secret,
 		registry_error_words(resp.body, resp.body_len, out->message,
 		    sizeof(out->message));
 	if ((h = resp.headers[HTTP_H_OAUTH_SCOPES]) != NULL) {
+		/* Shown as sent, but only in the one safe form (text.h). */
 		out->has_scopes = 1;
-		snprintf(out->scopes, sizeof(out->scopes), "%s", h);
+		(void)text_sanitise(out->scopes, sizeof(out->scopes), h, strlen(h), 0);
 	}
 	if ((h = resp.headers[HTTP_H_TOKEN_EXPIRATION]) != NULL) {
 		time_t t = github_parse_expiration(h);
 
-		snprintf(out->expiry_text, sizeof(out->expiry_text), "%s", h);
+		(void)text_sanitise(out->expiry_text, sizeof(out->expiry_text), h,
+		    strlen(h), 0);
 		out->expiry = t == (time_t)-1 ? 0 : t;
 	}
 	sso_url(resp.headers[HTTP_H_GITHUB_SSO], out->sso_url, sizeof(out->sso_url));

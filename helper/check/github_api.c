@@ -36,13 +36,17 @@ github_scope_has(const char *scopes, const char *scope)
 {
 	size_t len = strlen(scope);
 
+	/* Entries end at a comma or a space, as check shows them (GitHub
+	 * sends "a, b"); the next entry starts after this one, not after the
+	 * next comma, or "repo read:packages" would hide its second scope. */
 	for (const char *p = scopes; p != NULL && *p != '\0'; ) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (strncmp(p, scope, len) == 0 &&
-		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
+		size_t n;
+
+		p += strspn(p, ", ");
+		n = strcspn(p, ", ");
+		if (n > 0 && n == len && strncmp(p, scope, len) == 0)
 			return 1;
-		p = strchr(p, ',');
+		p += n;
 	}
 	return 0;
 }

@@ -48,7 +48,8 @@ int github_api_check(struct http_client *c, const char *base,
 		     const char *secret, const char *const *orgs, int norgs,
 		     struct github_api_result *out);
 
-/* 1 when the comma-separated scope list holds `scope` exactly. */
+/* 1 when the scope list ("a, b", entries split at commas and spaces)
+ * holds `scope` exactly. */
 int github_scope_has(const char *scopes, const char *scope);
 
 /*

@@ -29,17 +29,17 @@ enum text_flags {
 
 /*
  * Copies `len` bytes of `in` into `out` (`size` bytes, NUL-terminated
- * whenever size > 0) with every C0 control, DEL, C1 control (raw byte or
- * UTF-8-encoded), byte that is not part of valid UTF-8 (overlong forms,
- * surrogates, code points over U+10FFFF, truncated sequences), bidi and
- * line-separator format character, the `[` of "##[" and the first ':' of
- * a "::" that opens a line (after blanks) replaced by TEXT_PLACEHOLDER
- * (see `flags`).  Everything else, ASCII and valid
- * non-ASCII alike, passes unchanged.  The output is valid UTF-8, never
- * longer than the input, and cut only between characters.  `out` may be
- * `in` (in place).  NUL bytes inside `len` are controls too.  Takes no
- * lock and calls nothing: safe on the abandon path of
- * ghcr_exit_abandoned().  Returns the length written (without the NUL).
+ * whenever size > 0), replacing by TEXT_PLACEHOLDER (see `flags`) every
+ * C0 control, DEL, C1 control (raw byte or UTF-8-encoded), byte that is
+ * not part of valid UTF-8 (overlong forms, surrogates, code points over
+ * U+10FFFF, truncated sequences), bidi and line-separator character, the
+ * '[' of "##[" and the first ':' of a "::" that opens a line (blanks
+ * aside).  Everything else, ASCII and valid non-ASCII alike, passes
+ * unchanged.  The output is valid UTF-8, never longer than the input, and
+ * cut only between characters; NUL bytes inside `len` are controls too.
+ * `out` may be `in` (in place).  Takes no lock and calls nothing, so the
+ * abandon path (ghcr_exit_abandoned()) may use it.  Returns the length
+ * written, without the NUL.
  */
 size_t text_sanitise(char *out, size_t size, const char *in, size_t len,
 		     unsigned int flags);

@@ -115,8 +115,10 @@ ghcr_exit_abandoned(int status, const char *detail)
 {
 	const char *line;
 
-	/* Only strlen, text_sanitise() (which calls nothing), explicit_bzero,
-	 * write and _exit from here: no lock. */
+	/* Only strlen, text_sanitise() (which calls nothing), the wipe
+	 * (explicit_bzero, and clock_gettime and sched_yield while it waits
+	 * a bounded time for the secmem list's lock), write and _exit from
+	 * here: no lock that this thread may hold is waited for. */
 	(void)text_sanitise(error_detail, sizeof(error_detail), detail,
 	    strlen(detail), 0);
 	error_has_detail = 1;

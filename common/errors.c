@@ -5,6 +5,7 @@
  */
 #include "errors.h"
 #include "secmem.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -55,10 +56,9 @@ ghcr_fail(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(error_detail, sizeof(error_detail), fmt, ap);
 	va_end(ap);
-	/* A detail may quote a path or a value: keep it on one line. */
-	for (char *p = error_detail; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	/* A detail may quote a path, a value or a registry's words: keep it
+	 * one line that drives no terminal (text.h). */
+	text_sanitise_inplace(error_detail, 0);
 	error_has_detail = 1;
 	return status;
 }
@@ -114,13 +114,13 @@ void
 ghcr_exit_abandoned(int status, const char *detail)
 {
 	const char *line;
-	size_t i;
 
-	/* Only strlen, explicit_bzero, write and _exit from here: no lock. */
-	for (i = 0; detail[i] != '\0' && i < sizeof(error_detail) - 1; i++)
-		error_detail[i] = (unsigned char)detail[i] < 0x20 ||
-		    detail[i] == 0x7f ? '?' : detail[i];
-	error_detail[i] = '\0';
+	/* Only strlen, text_sanitise() (which calls nothing), the wipe
+	 * (explicit_bzero, and clock_gettime and sched_yield while it waits
+	 * a bounded time for the secmem list's lock), write and _exit from
+	 * here: no lock that this thread may hold is waited for. */
+	(void)text_sanitise(error_detail, sizeof(error_detail), detail,
+	    strlen(detail), 0);
 	error_has_detail = 1;
 	line = ghcr_error_message(status);
 	secmem_wipe_live();

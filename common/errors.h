@@ -32,8 +32,8 @@ const char *ghcr_strerror(int status);
 /*
  * Records a printf-style detail line for the failure about to be returned
  * and returns `status`, so callers write `return ghcr_fail(...)`.  The
- * detail must never contain a secret.  Control characters are replaced so
- * the detail always stays one line.
+ * detail must never contain a secret.  It is sanitised (common/text.h):
+ * one line, valid UTF-8, nothing a terminal or a CI runner acts on.
  */
 int ghcr_fail(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -52,8 +52,9 @@ const char *ghcr_error_message(int status);
  * where it may hold malloc's, stdio's or a library's lock (the Secret
  * Service watchdog's abandoned call): records `detail`, wipes the live
  * secrets and the stack below (secmem_wipe_live()), prints the failure's
- * one line as main() would, with write(2), and _exit(1)s.  Takes no lock,
- * allocates and frees nothing; never returns.
+ * one line as main() would, with write(2), and _exit(1)s.  Waits for no
+ * lock this thread may hold (the secmem list's only for a bounded time,
+ * see secmem.h), allocates and frees nothing; never returns.
  */
 void ghcr_exit_abandoned(int status, const char *detail)
 	__attribute__((noreturn));

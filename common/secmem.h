@@ -38,11 +38,15 @@ void secmem_wipe_stack_below(void);
 
 /*
  * For a process about to _exit() from a thread interrupted at an unknown
- * point (it may hold malloc's lock): wipes every live secmem block, and
- * the 32 KiB of stack below the caller, taking no lock and freeing
- * nothing.  secmem_alloc() and secmem_free() may be called from any
- * thread (they share a spin lock); this walk takes no lock, since the
- * interrupted thread may hold it.
+ * point (it may hold malloc's lock, or this allocator's): wipes every live
+ * secmem block, and the 32 KiB of stack below the caller, freeing nothing.
+ * secmem_alloc() and secmem_free() may be called from any thread (they
+ * share a spin lock).  This walk takes that lock too, so no other thread
+ * frees a block under it, and keeps it: after it, secmem_alloc() and
+ * secmem_free() wait forever, so call it only on the way to _exit().  It
+ * never waits for its own thread, should the interruption have come while
+ * that thread held the lock (the list cannot change then), and waits for
+ * another thread at most a second (see secmem.c).
  */
 void secmem_wipe_live(void);
 

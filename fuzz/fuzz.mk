@@ -15,7 +15,9 @@
 FUZZ_CC ?= clang
 FUZZ_O = build/fuzz
 FUZZ_LIB = $(FUZZ_O)/build/libghcr.a
-FUZZ_TARGETS ?= $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+# fuzz_check.c needs libcurl's headers, as the check module does.
+FUZZ_TARGETS ?= $(filter-out $(if $(filter 1,$(WITH_CURL)),,check),\
+	$(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c))))
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz-%)
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
@@ -37,6 +39,16 @@ fuzz-lib:
 $(FUZZ_O)/fuzz-%: fuzz/fuzz_%.c fuzz-lib
 	$(FUZZ_CC) -std=c11 $(BASE_CPPFLAGS) $(MODULE_TEST_INCLUDES) $(JANSSON_CFLAGS) $(FUZZ_CFLAGS) \
 		$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_LIB) $(JANSSON_LIBS) -ldl
+
+# check's parsers live in the check module, not in the helper's library:
+# fuzz_check.c is built with the three files they are in, and with libcurl,
+# whose URL parser judges the realm rule.
+FUZZ_CHECK_SRCS = $(CHECK_MODULE_DIR)/registry_probe.c $(CHECK_MODULE_DIR)/github_api.c \
+	$(CHECK_MODULE_DIR)/http.c
+$(FUZZ_O)/fuzz-check: fuzz/fuzz_check.c $(FUZZ_CHECK_SRCS) fuzz-lib
+	$(FUZZ_CC) -std=c11 $(BASE_CPPFLAGS) $(MODULE_TEST_INCLUDES) $(JANSSON_CFLAGS) $(FUZZ_CFLAGS) \
+		$(FUZZ_SANITIZE) -o $@ $< $(FUZZ_CHECK_SRCS) $(FUZZ_LIB) $(JANSSON_LIBS) \
+		$(shell $(PKG_CONFIG) --libs libcurl) -ldl
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -159,9 +159,11 @@ render_text(json_t *doc)
 			if (report_get(h, "stored_expired") != NULL)
 				printf("stored token expired on %s (not checked)\n",
 				    report_get(h, "stored_expired"));
-			else
-				printf("%s\n", report_get(h, "error") != NULL ?
-				    report_get(h, "error") : "no credential (not checked)");
+			else {
+				report_put_clean(report_get(h, "error") != NULL ?
+				    report_get(h, "error") : "no credential (not checked)", 0);
+				printf("\n");
+			}
 			continue;
 		}
 		printf("%s%s%s, user ", strcmp(src, "stored") == 0 ? "stored login" :
@@ -212,8 +214,10 @@ render_text(json_t *doc)
 					printf("scopes ");
 					if (json_array_size(sc) == 0)
 						printf("(none)");
-					json_array_foreach(sc, k, p)
-						printf("%s%s", k > 0 ? ", " : "", json_string_value(p));
+					json_array_foreach(sc, k, p) {
+						printf("%s", k > 0 ? ", " : "");
+						report_put_clean(json_string_value(p), 0);
+					}
 				} else
 					printf("no OAuth scopes (not a classic token)");
 				if (report_get(api, "expires") != NULL)

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "registry_probe.h"
 #include "secmem.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +36,17 @@ github_scope_has(const char *scopes, const char *scope)
 {
 	size_t len = strlen(scope);
 
+	/* Entries end at a comma or a space, as check shows them (GitHub
+	 * sends "a, b"); the next entry starts after this one, not after the
+	 * next comma, or "repo read:packages" would hide its second scope. */
 	for (const char *p = scopes; p != NULL && *p != '\0'; ) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (strncmp(p, scope, len) == 0 &&
-		    (p[len] == '\0' || p[len] == ',' || p[len] == ' '))
+		size_t n;
+
+		p += strspn(p, ", ");
+		n = strcspn(p, ", ");
+		if (n > 0 && n == len && strncmp(p, scope, len) == 0)
 			return 1;
-		p = strchr(p, ',');
+		p += n;
 	}
 	return 0;
 }
@@ -94,9 +99,13 @@ sso_url(const char *header, char *out, size_t size)
 		return;
 	u += 4;
 	snprintf(out, size, "%.*s", (int)strcspn(u, "; \t"), u);
-	/* Only ever an address to open, never something to run. */
+	/* Only ever an address to open, never something to run: plain
+	 * printable ASCII, no quote, no shell character. */
 	if (strncmp(out, "https://", 8) != 0 || strcspn(out, "\"'`$\\") != strlen(out))
 		out[0] = '\0';
+	for (const char *p = out; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			out[0] = '\0';
 }
 
 int
@@ -131,13 +140,15 @@ github_api_check(struct http_client *c, const char *base, const char *secret,
 		registry_error_words(resp.body, resp.body_len, out->message,
 		    sizeof(out->message));
 	if ((h = resp.headers[HTTP_H_OAUTH_SCOPES]) != NULL) {
+		/* Shown as sent, but only in the one safe form (text.h). */
 		out->has_scopes = 1;
-		snprintf(out->scopes, sizeof(out->scopes), "%s", h);
+		(void)text_sanitise(out->scopes, sizeof(out->scopes), h, strlen(h), 0);
 	}
 	if ((h = resp.headers[HTTP_H_TOKEN_EXPIRATION]) != NULL) {
 		time_t t = github_parse_expiration(h);
 
-		snprintf(out->expiry_text, sizeof(out->expiry_text), "%s", h);
+		(void)text_sanitise(out->expiry_text, sizeof(out->expiry_text), h,
+		    strlen(h), 0);
 		out->expiry = t == (time_t)-1 ? 0 : t;
 	}
 	sso_url(resp.headers[HTTP_H_GITHUB_SSO], out->sso_url, sizeof(out->sso_url));

@@ -23,9 +23,9 @@ struct github_api_result {
 	long status;          /* of the root request */
 	int valid;            /* 1 when the API took the token (2xx) */
 	int has_scopes;       /* X-OAuth-Scopes was sent (classic, OAuth) */
-	char scopes[512];     /* its value, as sent */
+	char scopes[512];     /* its value, as sent but sanitised (text.h) */
 	time_t expiry;        /* 0: no expiry given (or none) */
-	char expiry_text[64]; /* the header's value, as sent */
+	char expiry_text[64]; /* the header's value, as sent but sanitised */
 	char sso_url[512];    /* from "X-GitHub-SSO: required; url=..." */
 	char sso_org[128];    /* the organization that asked, when known */
 	char message[512];    /* the failure line, or the API's words */
@@ -48,7 +48,8 @@ int github_api_check(struct http_client *c, const char *base,
 		     const char *secret, const char *const *orgs, int norgs,
 		     struct github_api_result *out);
 
-/* 1 when the comma-separated scope list holds `scope` exactly. */
+/* 1 when the scope list ("a, b", entries split at commas and spaces)
+ * holds `scope` exactly. */
 int github_scope_has(const char *scopes, const char *scope);
 
 /*

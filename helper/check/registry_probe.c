@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "secmem.h"
 #include "server.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -16,22 +17,20 @@
 #include <string.h>
 #include <strings.h>
 
-/* Copies text into out, one line, control characters as '?'. */
+/* Copies text into out as one line: sanitised (text.h), white space as
+ * single spaces, trimmed. */
 static void
 one_line(const char *text, size_t len, char *out, size_t size)
 {
-	size_t o = 0;
+	size_t n, o = 0;
 
-	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		unsigned char ch = (unsigned char)text[i];
-
-		if (ch == '\n' || ch == '\r' || ch == '\t')
-			ch = ' ';
-		else if (ch < 0x20 || ch == 0x7f)
-			ch = '?';
-		if (ch == ' ' && (o == 0 || out[o - 1] == ' '))
+	if (size == 0)
+		return;
+	n = text_sanitise(out, size, text, len, TEXT_SPACES);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i] == ' ' && (o == 0 || out[o - 1] == ' '))
 			continue;
-		out[o++] = (char)ch;
+		out[o++] = out[i];
 	}
 	while (o > 0 && out[o - 1] == ' ')
 		o--;

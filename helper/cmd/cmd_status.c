@@ -11,6 +11,7 @@
 #include "status.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -159,11 +160,16 @@ render_text(json_t *doc)
 		printf("  %s: ", report_get(p, "level"));
 		report_put_clean(report_get(p, "problem"), 0);
 		printf("\n    fix: ");
-		/* A multi-line fix (a YAML snippet) stays indented. */
-		for (; fix != NULL && *fix != '\0'; fix++) {
-			putchar(*fix);
-			if (*fix == '\n')
-				printf("         ");
+		/* A multi-line fix (a YAML snippet) stays indented, each line
+		 * as clean as a one-line text. */
+		while (fix != NULL) {
+			const char *nl = strchr(fix, '\n');
+			char *one = nl != NULL ? strndup(fix, (size_t)(nl - fix)) : NULL;
+
+			report_put_clean(nl != NULL ? one : fix, 0);
+			free(one);
+			if ((fix = nl != NULL ? nl + 1 : NULL) != NULL)
+				printf("\n         ");
 		}
 		printf("\n");
 	}

@@ -4,20 +4,37 @@
  */
 #include "report.h"
 #include "errors.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* A sanitised copy of s (text.h), malloc()ed; NULL when out of memory. */
+static char *
+clean_copy(const char *s, unsigned int flags)
+{
+	size_t len = strlen(s);
+	char *clean = malloc(len + 1);
+
+	if (clean != NULL)
+		(void)text_sanitise(clean, len + 1, s, len, flags);
+	return clean;
+}
 
 json_t *
 report_str(const char *s)
 {
+	char *clean;
 	json_t *v;
 
 	if (s == NULL)
 		return json_null();
-	if ((v = json_string(s)) == NULL)
-		v = json_string("(not UTF-8)");
+	if ((clean = clean_copy(s, 0)) == NULL)
+		return NULL;
+	v = json_string(clean);
+	free(clean);
 	return v;
 }
 
@@ -38,7 +55,11 @@ report_problem(json_t *problems, const char *id, const char *level,
 	if (vasprintf(&text, fix, ap) == -1)
 		text = NULL;
 	va_end(ap);
-	json_object_set_new(p, "fix", report_str(text));
+	/* A fix may be a snippet of several lines (status indents them). */
+	if (text != NULL)
+		(void)text_sanitise(text, strlen(text) + 1, text, strlen(text),
+		    TEXT_LINES);
+	json_object_set_new(p, "fix", text != NULL ? json_string(text) : json_null());
 	free(text);
 	json_array_append_new(problems, p);
 }
@@ -66,12 +87,19 @@ report_get(json_t *obj, const char *key)
 void
 report_put_clean(const char *s, int width)
 {
+	char *clean = s != NULL ? clean_copy(s, 0) : NULL;
 	int n = 0;
 
-	for (; s != NULL && *s != '\0'; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	if (clean != NULL) {
+		fputs(clean, stdout);
+		/* Characters, not bytes, so columns line up. */
+		for (const char *p = clean; *p != '\0'; p++)
+			n += ((unsigned char)*p & 0xc0) != 0x80;
+	} else if (s != NULL && s[0] != '\0')
+		n += putchar(TEXT_PLACEHOLDER) != EOF;
 	for (; n < width; n++)
 		putchar(' ');
+	free(clean);
 }
 
 int

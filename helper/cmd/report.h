@@ -12,8 +12,11 @@
 
 #include "token_kind.h"
 
-/* A JSON string of text that is not ours: JSON null for NULL, and a
- * placeholder for text that is not UTF-8 (json_string() refuses it). */
+/* A JSON string of text that is not ours, sanitised (common/text.h): JSON
+ * null for NULL.  --json carries the same safe form as the tables: JSON
+ * escapes would protect the document, but not a reader's `jq -r`, which
+ * turns them back into the bytes themselves (and jansson writes C1
+ * controls unescaped).  NULL when out of memory. */
 json_t *report_str(const char *s);
 
 /*
@@ -33,8 +36,9 @@ enum token_kind report_put_credential(json_t *h, const char *username,
 /* The string member `key` of `obj`, or NULL. */
 const char *report_get(json_t *obj, const char *key);
 
-/* Prints text from a store or a file with control characters masked, so
- * a crafted name cannot drive the terminal; pads to `width` characters. */
+/* Prints text from the network, a store or a file through the sanitiser
+ * (common/text.h), so a crafted name or message cannot drive the terminal
+ * or the Actions runner; pads to `width` characters. */
 void report_put_clean(const char *s, int width);
 
 /* Prints `doc` as indented JSON on stdout.  GHCR_OK or GHCR_ERR_NO_MEMORY. */

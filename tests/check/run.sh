@@ -15,6 +15,10 @@
 # skopeo then pulls a public image anonymously; login verifies a token
 # before storing it (refused: nothing stored; works: stored with its expiry;
 # --no-verify; no network or no check module: stored with one line).
+# Hostile text from the network (X-OAuth-Scopes and the expiry header with a
+# bare CR, workflow commands, C0/C1 controls; a registry refusal with
+# encoded CSI/OSC, or raw C1 bytes and invalid UTF-8) reaches check, check
+# --json, login and status only in the sanitiser's one safe form.
 # Prints one `N passed, N failed` line.
 #
 # usage: tests/check/run.sh            (root, or unprivileged with user namespaces)
@@ -62,6 +66,8 @@ tok() { printf '%s%s' "$1" "$(openssl rand -hex 18)"; }
 PUSH=$(tok ghp_) PULL=$(tok ghp_) SOON=$(tok ghp_) EXPIRED=$(tok ghp_)
 FINE=$(tok github_pat_) SSO=$(tok ghp_) JOB=$(tok ghs_) OAUTH=$(tok gho_)
 LAPSED=$(tok ghp_) # the registry still takes it, GitHub says it expired
+# Tokens that make the stand-ins answer as hostile servers (standins.py).
+HOSTILE_API=$(tok ghp_) HOSTILE_REG=$(tok ghp_) HOSTILE_RAW=$(tok ghp_)
 NOW=$(date +%s) DAY=86400
 cat > "$T/tokens.json" <<EOF
 {
@@ -73,10 +79,13 @@ cat > "$T/tokens.json" <<EOF
  "$SSO": {"kind": "push", "scopes": "read:packages, write:packages", "sso_orgs": ["acme"]},
  "$JOB": {"kind": "pull"},
  "$OAUTH": {"kind": "pull", "scopes": "gist, read:org, read:packages, repo"},
- "$LAPSED": {"kind": "push", "scopes": "write:packages", "expires": $((NOW - DAY))}
+ "$LAPSED": {"kind": "push", "scopes": "write:packages", "expires": $((NOW - DAY))},
+ "$HOSTILE_API": {"kind": "push", "hostile": "headers", "expires": $((NOW + 3 * DAY))},
+ "$HOSTILE_REG": {"kind": "push", "hostile": "refusal"},
+ "$HOSTILE_RAW": {"kind": "push", "hostile": "raw-refusal"}
 }
 EOF
-ALL_TOKENS="$PUSH $PULL $SOON $EXPIRED $FINE $SSO $JOB $OAUTH $LAPSED"
+ALL_TOKENS="$PUSH $PULL $SOON $EXPIRED $FINE $SSO $JOB $OAUTH $LAPSED $HOSTILE_API $HOSTILE_REG $HOSTILE_RAW"
 LOG=$T/standins.log
 cat > "$T/standins.json" <<EOF
 {"tokens": "$T/tokens.json", "log": "$LOG", "cert": "$T/server.crt",
@@ -491,6 +500,92 @@ t_has "login with no network: ... and it is stored" "$(printf docker.pkg.github.
   printf '%s\n%s' "$rc" "$err" > "$T/login-nomod.out" )
 t_equal "login without the check module: stores and exits 0" 0 "$(head -1 "$T/login-nomod.out")"
 t_has "login without the check module: ... saying so in one line" "$(cat "$T/login-nomod.out")" "note: the token was not verified (check: module $T/nowhere/docker-credential-ghcr-check.so: No such file or directory (install it, or set DOCKER_CREDENTIAL_GHCR_MODULE_DIR)); stored it as given"
+logout_all
+
+# --- 16e. hostile text from the network: one safe form everywhere ----------
+# t_clean NAME FILE [json]: FILE is valid UTF-8 with no control character
+# but the newline ending each line (no C1, raw or encoded), and no line the
+# Actions runner would run as a workflow command ("::" first, blanks
+# aside, or "##[" anywhere).  With json, every string value passes the
+# same test and holds no newline (`jq -r` prints them raw).
+t_clean() {
+	local why
+	why=$("$PYTHON" - "$2" "${3:-text}" <<'EOF'
+import json, sys
+data = open(sys.argv[1], "rb").read()
+def bad(text, where):
+    for n, line in enumerate(text.split("\n"), 1):
+        ctl = [c for c in line if ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f]
+        if ctl:
+            return "%s line %d holds U+%04X: %r" % (where, n, ord(ctl[0]), line)
+        if line.lstrip().startswith("::") or "##[" in line:
+            return "%s line %d is a workflow command: %r" % (where, n, line)
+    return None
+try:
+    text = data.decode("utf-8")
+except UnicodeDecodeError as e:
+    sys.exit(print("not UTF-8 at byte %d: %r" % (e.start, data[max(0, e.start - 30):e.start + 30])))
+why = bad(text, "output")
+if why is None and sys.argv[2] == "json":
+    def values(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                yield from values(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from values(x)
+        elif isinstance(v, str):
+            yield v
+    for v in values(json.loads(text)):
+        why = bad(v, "value %r" % v[:40]) or (
+            "value %r holds a newline" % v if "\n" in v else None)
+        if why:
+            break
+print(why or "", end="")
+EOF
+)
+	if [ -z "$why" ]; then t_pass "$1"; else t_fail "$1" "$why"; fi
+}
+logout_all
+login_as "$HOSTILE_API"
+check ghcr.io/octocat/app
+t_equal "hostile API headers: the check itself works (exit 0)" 0 "$rc"
+t_clean "hostile X-OAuth-Scopes and expiry: check's output is clean" "$T/out.$N"
+t_clean "... and its stderr" "$T/err.$N"
+t_has "... the scopes' visible text survives, on the scopes line" "$out" "scopes read:packages, write:packages?::add-mask::x, ?[31mred?[0m, ?31mcsi,"
+t_has "... as does the rest of it" "$out" "?2Jraw, ##?stop-commands]tok;"
+t_has "... and the expiry header's, in the warning" "$out" "UTC?::stop-commands::tok2 ?2Jexp, in less than 7 days"
+check --json ghcr.io/octocat/app
+t_clean "hostile API headers: check --json is clean, values too" "$T/out.$N" json
+t_has "... and keeps the visible text" "$out" '"write:packages?::add-mask::x"'
+"$H" status > "$T/status-hostile.out" 2>&1
+t_clean "hostile API headers: status after it is clean" "$T/status-hostile.out"
+"$H" status --json > "$T/status-hostile.json" 2>&1
+t_clean "... and status --json" "$T/status-hostile.json" json
+cat "$T/status-hostile.out" "$T/status-hostile.json" >> "$T/outputs"
+
+login_as "$HOSTILE_REG"
+check ghcr.io/octocat/app
+t_equal "hostile registry refusal (JSON, encoded CSI/OSC): exit 1" 1 "$rc"
+t_clean "... check's output is clean" "$T/out.$N"
+t_has "... the registry's words survive" "$out" "HTTP 403: DENIED: denied ::error::boom ?31mcsi ?8;;https://evil.example/?osc8 ?]52;c;ZXZpbA==?clip ?evil ##?add-mask]tok"
+check --json ghcr.io/octocat/app
+t_clean "... check --json is clean, values too" "$T/out.$N" json
+login_as "$HOSTILE_RAW"
+check ghcr.io/octocat/app
+t_clean "hostile registry refusal (raw C1 bytes, not UTF-8): check's output is clean" "$T/out.$N"
+t_has "... the visible words survive" "$out" "HTTP 403: denied ::error::raw ?2Jraw ?0;title? ##?stop-commands]tok ??"
+check --json ghcr.io/octocat/app
+t_clean "... check --json is clean, values too" "$T/out.$N" json
+logout_all
+for which in REG RAW; do
+	eval "printf '%s' \"\$HOSTILE_$which\"" > "$T/tok"
+	login_run ghcr.io -u octocat --password-stdin < "$T/tok"
+	t_equal "login, hostile refusal ($which): refused, exit 1" 1 "$rc"
+	t_clean "login, hostile refusal ($which): its error line is clean" "$T/login.err"
+	t_clean "... and its stdout" "$T/login.out"
+done
+t_has "login: the registry's words survive in the error line" "$err" "refused the token, so it was not stored: the token server refused the login: HTTP 403: denied ::error::raw ?2Jraw"
 logout_all
 
 # --- 17a. --help and the bash completion -------------------------------------

@@ -17,6 +17,12 @@ private network namespace:
 - an HTTPS proxy (port 3128, CONNECT only) that logs each tunnel;
 - a silent server (port 8444) that accepts and never answers (time-outs).
 
+A token whose entry says "hostile" makes them answer as a hostile server
+would (see HOSTILE_* below): the API's X-OAuth-Scopes and expiry header,
+or the token server's refusal, carry bare CRs, workflow commands, C0 and
+C1 controls (raw and UTF-8-encoded CSI and OSC 8/52) and invalid UTF-8,
+around visible words the suite expects to see again, made safe.
+
 Tokens come from a JSON file (never argv); each request leaves one line in
 the log without any secret, so the suite can tell who was asked what.
 
@@ -38,6 +44,22 @@ import time
 import urllib.parse
 
 
+# What a hostile server sends, as bytes on the wire.
+HOSTILE_SCOPES = (b"read:packages, write:packages\r::add-mask::x "
+                  b"\x1b[31mred\x1b[0m \xc2\x9b" b"31mcsi "
+                  b"\xc2\x9d8;;https://evil.example/\x07osc8\xc2\x9d8;;\x07 "
+                  b"\x1b]52;c;ZXZpbA==\x1b\\clip \x9b" b"2Jraw ##[stop-commands]tok")
+HOSTILE_EXPIRY_TAIL = b"\r::stop-commands::tok2 \xc2\x9b" b"2Jexp"
+# A JSON message: json.dumps() sends the controls as \u escapes, which the
+# helper's JSON parser turns back into the characters (U+009B is C2 9B).
+HOSTILE_MESSAGE = ("denied\r::error::boom \u009b31mcsi "
+                   "\u009d8;;https://evil.example/\u0007osc8 "
+                   "\u001b]52;c;ZXZpbA==\u0007clip \u202eevil ##[add-mask]tok")
+# A body that is not JSON: raw C1 bytes and bytes that are not UTF-8.
+HOSTILE_BODY = (b"denied\r::error::raw \x9b" b"2Jraw \xc2\x9d" b"0;title\xc2\x9c "
+                b"##[stop-commands]tok \xff\xfe")
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -48,10 +70,10 @@ class Quiet(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def reply(self, code, body, headers=()):
-        data = json.dumps(body).encode()
+    def reply(self, code, body, headers=(), content_type="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers:
             self.send_header(name, value)
@@ -136,6 +158,12 @@ def main():
                 # What ghcr.io says to a dead token and to a github_pat_.
                 denied(self, "denied")
                 return
+            if info.get("hostile") == "refusal":
+                denied(self, HOSTILE_MESSAGE)
+                return
+            if info.get("hostile") == "raw-refusal":
+                self.reply(403, HOSTILE_BODY, content_type="text/plain")
+                return
             access = []
             for scope in scopes:
                 for item in scope.split(" "):
@@ -173,12 +201,18 @@ def main():
                                  "documentation_url": "https://docs.github.com/rest"})
                 return
             headers = []
-            if "scopes" in info:
+            hostile = info.get("hostile") == "headers"
+            if hostile:
+                # http.server writes a str header as latin-1: byte for byte.
+                headers.append(("X-OAuth-Scopes", HOSTILE_SCOPES.decode("latin-1")))
+            elif "scopes" in info:
                 headers.append(("X-OAuth-Scopes", info["scopes"]))
             if "expires" in info:
-                headers.append(("GitHub-Authentication-Token-Expiration",
-                                time.strftime("%Y-%m-%d %H:%M:%S UTC",
-                                              time.gmtime(info["expires"]))))
+                when = time.strftime("%Y-%m-%d %H:%M:%S UTC",
+                                     time.gmtime(info["expires"]))
+                if hostile:
+                    when += HOSTILE_EXPIRY_TAIL.decode("latin-1")
+                headers.append(("GitHub-Authentication-Token-Expiration", when))
             if self.path.startswith("/orgs/"):
                 org = self.path[len("/orgs/"):].split("/")[0]
                 if org in info.get("sso_orgs", []):

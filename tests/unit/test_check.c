@@ -111,6 +111,10 @@ START_TEST(test_a_scope_list_is_matched_exactly)
 	ck_assert(!github_scope_has("read:packages", "write:packages"));
 	ck_assert(!github_scope_has("write:packages_x, repo", "write:packages"));
 	ck_assert(!github_scope_has("", "repo"));
+	/* Found by fuzz_check: an entry after a space, not a comma. */
+	ck_assert(github_scope_has("repo read:packages", "read:packages"));
+	ck_assert(!github_scope_has("read:packages x, y", "read:packages x"));
+	ck_assert(!github_scope_has("a, ", ""));
 }
 END_TEST
 

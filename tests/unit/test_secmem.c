@@ -4,6 +4,10 @@
  * process had not touched.  Each case runs on a fresh thread, so the stack
  * below it is known to be untouched; the dead frame is read back through
  * /proc/self/mem, not through a pointer the compiler may reason about.
+ * And the abandon path's wipe of every live block (secmem_wipe_live())
+ * while another thread frees and allocates blocks, as libcurl's resolver
+ * thread may: every secret is wiped and the walk never follows a freed
+ * block.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -11,7 +15,11 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "secmem.h"
@@ -154,6 +162,100 @@ START_TEST(test_untainted_wipe_is_a_no_op)
 }
 END_TEST
 
+/* --- the abandon path's wipe, with another thread freeing ---------------- */
+
+#define SECRETS 64
+#define SECRET_LEN 256
+#define CHURN 512
+#define CHURN_LEN 4096
+#define ROUNDS 200
+
+static unsigned char *churn[CHURN];
+static atomic_long churned;
+
+/* Frees and allocates blocks in the middle of the list, forever (until
+ * the wipe holds the lock, or the process ends). */
+static void *
+churn_blocks(void *arg)
+{
+	(void)arg;
+	for (size_t i = 0;; i = (i * 7 + 1) % CHURN) {
+		secmem_free(churn[i]);
+		churn[i] = secmem_alloc(CHURN_LEN);
+		atomic_fetch_add(&churned, 1);
+	}
+	return NULL;
+}
+
+/* One round, in a child of its own (the wipe keeps the list locked): the
+ * exit status says how many secrets were left unwiped (0: all wiped). */
+static void
+one_round(void)
+{
+	unsigned char *secret[SECRETS];
+	pthread_t t;
+	int left = 0;
+
+	for (int i = 0; i < SECRETS; i++) {
+		if ((secret[i] = secmem_alloc(SECRET_LEN)) == NULL)
+			_exit(100);
+		memset(secret[i], MARK, SECRET_LEN);
+	}
+	for (int i = 0; i < CHURN; i++)
+		if ((churn[i] = secmem_alloc(CHURN_LEN)) == NULL)
+			_exit(100);
+	if (pthread_create(&t, NULL, churn_blocks, NULL) != 0)
+		_exit(101);
+	while (atomic_load(&churned) < 2 * CHURN)
+		sched_yield();
+	secmem_wipe_live();
+	for (int i = 0; i < SECRETS; i++)
+		for (int k = 0; k < SECRET_LEN; k++)
+			if (secret[i][k] != 0) {
+				left++;
+				break;
+			}
+	_exit(left);
+}
+
+START_TEST(test_the_abandon_wipe_races_no_thread_that_frees)
+{
+	/* Valgrind runs one thread at a time: fewer rounds, same race. */
+	int rounds = getenv("GHCR_UNDER_VALGRIND") != NULL ? ROUNDS / 10 : ROUNDS;
+	int crashed = 0, unwiped = 0, hung = 0, worst = 0;
+
+	for (int round = 0; round < rounds; round++) {
+		struct timespec pause = { 0, 1000000 };
+		pid_t pid = fork();
+		int status = 0, waited = 0;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0)
+			one_round();
+		/* A walk that follows a freed block may loop: 10 s at most. */
+		while (waitpid(pid, &status, WNOHANG) == 0 && waited++ < 10000)
+			nanosleep(&pause, NULL);
+		if (waited > 10000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			hung++;
+		} else if (WIFSIGNALED(status))
+			crashed++;
+		else if (WEXITSTATUS(status) >= 100)
+			ck_abort_msg("round %d could not allocate or start a thread", round);
+		else if (WEXITSTATUS(status) != 0) {
+			unwiped++;
+			if (WEXITSTATUS(status) > worst)
+				worst = WEXITSTATUS(status);
+		}
+	}
+	ck_assert_msg(crashed == 0 && unwiped == 0 && hung == 0, "of %d wipes "
+	    "racing a thread that frees: %d crashed, %d left secrets unwiped "
+	    "(up to %d of %d), %d hung", rounds, crashed, unwiped, worst,
+	    SECRETS, hung);
+}
+END_TEST
+
 Suite *suite_secmem(void);
 
 Suite *
@@ -165,6 +267,10 @@ suite_secmem(void)
 	tcase_add_test(tc, test_tainted_wipe_clears_a_dead_frame);
 	tcase_add_test(tc, test_wipe_faults_in_no_untouched_page);
 	tcase_add_test(tc, test_untainted_wipe_is_a_no_op);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("abandon");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_the_abandon_wipe_races_no_thread_that_frees);
 	suite_add_tcase(s, tc);
 	return s;
 }

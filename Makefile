@@ -118,8 +118,8 @@ endif
 # nothing else can.  Three files are named here, each for a reason: main.c
 # is the program, so it stays out of the library the tests link; the check
 # module carries its own copy of helper/cmd/report.c (also in the helper, for
-# status), and both modules one of common/utc.c (the one writer of an
-# ISO-8601 date), rather than growing the helper's exported symbols, which
+# status) and of common/text.c (the one sanitiser), and both modules one of
+# common/utc.c (the one writer of an ISO-8601 date), rather than growing the helper's exported symbols, which
 # every protocol command's loader walks.  The copies are hidden in the
 # module (-fvisibility=hidden), so its exported symbols stay its table.
 HELPER_DIRS = common helper helper/cmd store store/file
@@ -130,8 +130,9 @@ MODULE_OBJS = $(MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/common/utc.pic.o
 CHECK_MODULE = $(O)/docker-credential-ghcr-check.so
 CHECK_MODULE_SRCS = $(sort $(wildcard $(CHECK_MODULE_DIR)/*.c))
 CHECK_MODULE_OBJS = $(CHECK_MODULE_SRCS:%.c=$(B)/%.pic.o) $(B)/helper/cmd/report.pic.o \
-	$(B)/common/utc.pic.o
-$(B)/helper/cmd/report.pic.o $(B)/common/utc.pic.o: ALL_CFLAGS += -fvisibility=hidden
+	$(B)/common/utc.pic.o $(B)/common/text.pic.o
+$(B)/helper/cmd/report.pic.o $(B)/common/utc.pic.o $(B)/common/text.pic.o: \
+	ALL_CFLAGS += -fvisibility=hidden
 # The stack wipe writes only resident pages; the probes of stack-clash
 # protection would fault in every page of its 32 KiB frame (see the file).
 $(B)/common/secmem_stack.o: ALL_CFLAGS += -fno-stack-clash-protection

@@ -145,6 +145,40 @@ for img in ghcr.io.evil.com/octo-org/app evilghcr.io/octo-org/app GHCR.IO/octo-o
 	if grep -q ghp_ "$K/out"; then t_fail "no GitHub token in the answer for $img"; fi
 done
 
+# The hardening suite's look-alike catalogue, as images: with a stored
+# login and, inside "Actions", an ambient token that the gate would hand
+# out, no "none" row gets any token (an empty auth, or a refused request).
+n=0 leaked=0
+while IFS=$'\t' read -r config expect server; do
+	case "$config" in ''|'#'*) continue ;; esac
+	[ "$expect" = none ] || continue
+	server=$(printf '%b' "$server")
+	case $config in
+	ghes) srv=github.example.com ;;
+	ghecom) srv=acme.ghe.com ;;
+	*) srv=github.com ;;
+	esac
+	n=$((n + 1))
+	python3 -c 'import json,sys; print(json.dumps({"kind":"CredentialProviderRequest","apiVersion":sys.argv[1],"image":sys.argv[2] + "/octo-org/app"}))' \
+		"$V1" "$server" >"$K/in"
+	GITHUB_ACTIONS=true GITHUB_TOKEN=ghs_ambientLookalikeCanary DOCKER_CREDENTIAL_GHCR_GITHUB_SERVER=$srv \
+		"$H" kubelet <"$K/in" >"$K/out" 2>"$K/err"
+	# A GHES job's token never reaches ghcr.io; the node's own ghcr.io
+	# login still does (it is stored for exactly that host).
+	if [ "$server" = ghcr.io ]; then
+		grep -q ghs_ambientLookalikeCanary "$K/out" "$K/err" && { leaked=$((leaked + 1))
+			t_fail "look-alike $config '$server': not the ambient token" "$(head -c 300 "$K/out")"; }
+		continue
+	fi
+	if grep -qE "ghs_ambientLookalikeCanary|ghp_" "$K/out" "$K/err" ||
+		{ [ -s "$K/out" ] && [ "$(shape "$K/out" "$V1")" != "cache 0s" ]; }; then
+		leaked=$((leaked + 1))
+		t_fail "look-alike $config '$server': no token" "$(head -c 300 "$K/out")"
+	fi
+done <"$T_ROOT/tests/hardening/lookalike.hosts"
+t_check "hardening's $n look-alike hosts as images: no token for any ($leaked leaked)" \
+	test "$n" -ge 20 -a "$leaked" -eq 0
+
 # docker.pkg.github.com is a GitHub registry of its own: its logins only.
 answer_is "docker.pkg.github.com: nothing stored for it" \
 	docker.pkg.github.com/octo-org/repo/app "cache 0s"

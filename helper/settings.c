@@ -298,6 +298,7 @@ load(struct settings *s, int system)
 			raw.value[k] = v;
 
 	/* No session bus serves a node: its store is the file. */
+	s->backend_default = raw.value[KEY_BACKEND] == NULL;
 	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] :
 	    system ? "file" : "auto";
 	if ((r = store_setting_check(v)) != GHCR_OK)

@@ -23,6 +23,7 @@ struct settings {
 	int gh_cli;                 /* the GitHub CLI login is a source */
 	int system;                 /* the node's settings (see
 				     * settings_load_system()) */
+	int backend_default;        /* no variable or file chose one */
 
 	/* The paths point into static storage of settings.c, valid until
 	 * the next settings_load(): packed there, a run touches one page for

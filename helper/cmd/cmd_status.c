@@ -106,6 +106,9 @@ render_text(json_t *doc)
 		printf(" (not on PATH)\n");
 	printf("  backend:  %s (%s: %s)\n", or_dash(report_get(b, "name")),
 	    report_get(b, "setting"), or_dash(report_get(b, "reason")));
+	if (json_is_true(json_object_get(g, "system")))
+		printf("  node:     the node's settings and store (--system), which "
+		    "the kubelet provider reads\n");
 	if ((v = report_get(b, "store")) != NULL)
 		printf("  store:    %s\n", v);
 	if ((v = report_get(b, "key_file")) != NULL)

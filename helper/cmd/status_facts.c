@@ -84,7 +84,9 @@ describe_backend(struct resolver *res, json_t *problems)
 	json_object_set_new(b, "name", report_str(res->backend != NULL ?
 	    res->backend->name : NULL));
 	json_object_set_new(b, "setting", report_str(s->backend_setting));
-	json_object_set_new(b, "reason", report_str(res->backend_reason));
+	json_object_set_new(b, "reason", report_str(s->system && s->backend_default ?
+	    "the node's default (--system, kubelet): encrypted file store" :
+	    res->backend_reason));
 	json_object_set_new(b, "error", r == GHCR_OK ? json_null() :
 	    report_str(ghcr_error_message(r)));
 	if (r != GHCR_OK) {
@@ -142,6 +144,7 @@ describe_github(const struct settings *s, json_t *problems)
 	json_object_set_new(g, "server", report_str(s->github_host));
 	json_object_set_new(g, "actions", json_boolean(s->in_actions));
 	json_object_set_new(g, "job_scoped", json_boolean(s->job_scoped));
+	json_object_set_new(g, "system", json_boolean(s->system));
 	json_object_set_new(g, "gh_cli", json_boolean(s->gh_cli));
 	json_object_set_new(g, "ambient_token", report_str(var));
 	json_object_set_new(g, "config_file", report_str(s->config_path));

@@ -229,7 +229,7 @@ $(STALE_MODULES): tests/unit/stale_module.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(if $(findstring /check-,$@),-DSTALE_CHECK) \
 		$(if $(findstring -abi/,$@),-DSTALE_ABI) -std=c11 $(WARNINGS) \
-		-Wno-override-init -fPIC -shared -o $@ $<
+		-Wno-override-init -fPIC -shared -MMD -MP -o $@ $<
 $(B)/tests/unit/test_module_load.o: ALL_CPPFLAGS += \
 	-DGHCR_TEST_STALE_DIR='"$(abspath $(STALE_DIR))"'
 

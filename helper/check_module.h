@@ -51,10 +51,10 @@ int check_token_for_login(const char *server, const char *username,
 #define CHECK_MODULE_SYMBOL "ghcr_check_module"
 /* Bumped whenever struct check_module or the meaning of a field of what
  * it passes changes, so a stale installed module is refused, not misread
- * (2: expiry; 3: the stamp).  The sizes of what it passes are in the
- * stamp as well (CHECK_MODULE_STAMP), so a struct that grows is caught
- * even when nobody bumps the number. */
-#define CHECK_ABI 3
+ * (2: expiry; 3: the stamp; 4: settings.system).  The sizes of what it
+ * passes are in the stamp as well (CHECK_MODULE_STAMP), so a struct that
+ * grows is caught even when nobody bumps the number. */
+#define CHECK_ABI 4
 
 struct check_module {
 	struct module_stamp stamp; /* CHECK_MODULE_STAMP of the module's build */

@@ -17,6 +17,7 @@
 #include "check_module.h"
 #include "commands.h"
 #include "errors.h"
+#include "kubelet.h"
 #include "program.h"
 #include "protocol.h"
 #include "secmem.h"
@@ -134,6 +135,42 @@ out:
 	return r;
 }
 
+/*
+ * The kubelet's provider: one request on stdin, one response on stdout.
+ * A failure prints nothing on stdout (the kubelet would try to decode
+ * it) and one line on stderr, which the kubelet appends to its log.
+ */
+static int
+op_kubelet(int argc, char **argv, struct resolver *res)
+{
+	struct kubelet_outcome outcome;
+	char *input = NULL, *answer = NULL, date[40];
+	size_t len;
+	int r;
+
+	(void)argv;
+	if (argc > 1)
+		return ghcr_fail(GHCR_ERR_BAD_INPUT, "kubelet takes no arguments "
+		    "(the request comes on standard input); see " PROGRAM_NAME "(1)");
+	if ((r = protocol_read_all(STDIN_FILENO, PROTOCOL_MAX_INPUT, &input, &len)) != GHCR_OK ||
+	    (r = kubelet_answer(res, input, len, &answer, &len, &outcome)) != GHCR_OK ||
+	    (r = protocol_write_all(STDOUT_FILENO, answer, len)) != GHCR_OK)
+		goto out;
+	if (outcome.expired_on != 0) {
+		utc_format(outcome.expired_on, 0, date, sizeof(date));
+		fprintf(stderr, "%s: the stored token for %s expired on %s, so it "
+		    "is not offered%s; log in again with a new token: %s login "
+		    "--system %s\n", PROGRAM_NAME, outcome.expired_key, date,
+		    outcome.offered == 0 ? " (no credential: only public images "
+		    "pull)" : "", PROGRAM_NAME, outcome.expired_key);
+	}
+	r = GHCR_OK;
+out:
+	secmem_free(answer);
+	secmem_free(input);
+	return r;
+}
+
 static int
 op_version(int argc, char **argv, struct resolver *res)
 {
@@ -144,31 +181,41 @@ op_version(int argc, char **argv, struct resolver *res)
 
 static int op_help(int argc, char **argv, struct resolver *res);
 
+/* Whose settings an op runs with (settings_load_system()). */
+#define OP_PERSON 0
+#define OP_NODE   1 /* always the node's: the kubelet provider */
+#define OP_EITHER 2 /* the node's with --system (anywhere in its argv) */
+
 static const struct op {
 	const char *name;
 	int (*run)(int argc, char **argv, struct resolver *res);
 	int protocol;      /* answers a client: errors go to stdout */
 	const char *help;
+	int node;          /* OP_PERSON, OP_NODE or OP_EITHER */
 } ops[] = {
-	{ "store", op_store, 1, "store a credential: JSON on stdin" },
-	{ "get", op_get, 1, "print the credential for the server on stdin" },
-	{ "erase", op_erase, 1, "erase the credential for the server on stdin" },
-	{ "list", op_list, 1, "print {\"server\":\"username\",...}" },
-	{ "version", op_version, 1, "print the version" },
+	{ "store", op_store, 1, "store a credential: JSON on stdin", OP_PERSON },
+	{ "get", op_get, 1, "print the credential for the server on stdin", OP_PERSON },
+	{ "erase", op_erase, 1, "erase the credential for the server on stdin", OP_PERSON },
+	{ "list", op_list, 1, "print {\"server\":\"username\",...}", OP_PERSON },
+	{ "version", op_version, 1, "print the version", OP_PERSON },
 	/* For people: "ARGUMENTS\tdescription". */
 	{ "configure", cmd_configure, 0, "[--registries H,...] [--podman] [--dry-run]\t"
-	  "make Docker (and podman) use this helper; move plaintext logins into the store" },
-	{ "login", cmd_login, 0, "[SERVER] [-u USER] [--password-stdin] [--no-verify]\t"
-	  "store a token without Docker, once the registry accepts it (read without echo, or from stdin)" },
-	{ "logout", cmd_logout, 0, "[SERVER]\terase a stored login" },
-	{ "status", cmd_status, 0, "[--json]\tshow which source answers, the backend, "
-	  "and common mistakes" },
-	{ "check", cmd_check, 0, "[--json] [IMAGE...]\ttry each credential against "
-	  "its registry (pull, push, scopes, expiry, SSO); exit 1 if one fails" },
-	{ "--version", op_version, 1, NULL },
-	{ "-v", op_version, 1, NULL },
-	{ "--help", op_help, 1, NULL },
-	{ "-h", op_help, 1, NULL },
+	  "make Docker (and podman) use this helper; move plaintext logins into the store", OP_PERSON },
+	{ "login", cmd_login, 0, "[SERVER|SERVER/OWNER] [-u USER] [--password-stdin] [--no-verify] [--system]\t"
+	  "store a token without Docker, once the registry accepts it (read without echo, or from stdin); "
+	  "SERVER/OWNER: only for the images of that user or organisation", OP_EITHER },
+	{ "logout", cmd_logout, 0, "[SERVER|SERVER/OWNER] [--system]\terase a stored login", OP_EITHER },
+	{ "status", cmd_status, 0, "[--json] [--system]\tshow which source answers, the backend, "
+	  "and common mistakes", OP_EITHER },
+	{ "check", cmd_check, 0, "[--json] [--system] [IMAGE...]\ttry each credential against "
+	  "its registry (pull, push, scopes, expiry, SSO); exit 1 if one fails", OP_EITHER },
+	{ "kubelet", op_kubelet, 0, "\tbe the kubelet's image credential provider: a "
+	  "CredentialProviderRequest on stdin, the response on stdout (the node's store: "
+	  "--system)", OP_NODE },
+	{ "--version", op_version, 1, NULL, OP_PERSON },
+	{ "-v", op_version, 1, NULL, OP_PERSON },
+	{ "--help", op_help, 1, NULL, OP_PERSON },
+	{ "-h", op_help, 1, NULL, OP_PERSON },
 };
 
 static int
@@ -189,11 +236,13 @@ op_help(int argc, char **argv, struct resolver *res)
 		if (ops[i].help == NULL || ops[i].protocol)
 			continue;
 		tab = strchr(ops[i].help, '\t');
-		printf("  %s %.*s\n      %s\n", ops[i].name, (int)(tab - ops[i].help),
-		    ops[i].help, tab + 1);
+		printf("  %s%s%.*s\n      %s\n", ops[i].name, tab > ops[i].help ?
+		    " " : "", (int)(tab - ops[i].help), ops[i].help, tab + 1);
 	}
 	printf("\nOptions:\n  -h, --help     show this help\n"
-	    "  -v, --version  print the version\n\n"
+	    "  -v, --version  print the version\n"
+	    "  --system       (login, logout, status, check) the node's store, as the\n"
+	    "                 kubelet provider uses it: /var/lib/" PROGRAM_NAME "/credentials\n\n"
 	    "Settings come from DOCKER_CREDENTIAL_GHCR_* variables and\n"
 	    "$XDG_CONFIG_HOME/" PROGRAM_NAME "/config; see %s(1).\n", PROGRAM_NAME);
 	return GHCR_OK;
@@ -211,6 +260,26 @@ harden_process(void)
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
 	json_set_alloc_funcs(secmem_alloc, secmem_free);
+}
+
+/* Whether `op` runs with the node's settings; takes --system out of an
+ * OP_EITHER op's argv, so the command never sees it. */
+static int
+op_node(const struct op *op, int *argc, char **argv)
+{
+	int found = 0, k = 2;
+
+	if (op->node != OP_EITHER)
+		return op->node == OP_NODE;
+	for (int i = 2; i < *argc; i++) {
+		if (strcmp(argv[i], "--system") == 0)
+			found = 1;
+		else
+			argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	*argc = k;
+	return found;
 }
 
 int
@@ -237,7 +306,8 @@ main(int argc, char **argv)
 	/* The same line, should a thread have to end the process early
 	 * (ghcr_exit_abandoned()). */
 	ghcr_failure_output(op->protocol ? NULL : PROGRAM_NAME);
-	if ((r = settings_load(&settings)) != GHCR_OK) {
+	if ((r = op_node(op, &argc, argv) ? settings_load_system(&settings) :
+	    settings_load(&settings)) != GHCR_OK) {
 		resolver_init(&res, NULL);
 		goto out;
 	}

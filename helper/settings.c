@@ -253,8 +253,8 @@ drop_home_file_settings(const char *path, struct raw_settings *raw)
 		    names);
 }
 
-int
-settings_load(struct settings *s)
+static int
+load(struct settings *s, int system)
 {
 	struct raw_settings raw;
 	const char *v, *runner_temp, *data_dir, *config_dir;
@@ -264,18 +264,25 @@ settings_load(struct settings *s)
 	memset(&raw, 0, sizeof(raw));
 	paths_used = 0;
 	s->passphrase_path = "";
-	s->gh_cli = 1;
+	/* A node's identities are what its operator logged in; a person's
+	 * GitHub CLI login is not one of them. */
+	s->gh_cli = !system;
+	s->system = system;
 
-	/* Inside Actions everything stored lives and dies with the job. */
+	/* Inside Actions everything stored lives and dies with the job
+	 * (a node's store is where its configuration says). */
 	v = getenv("GITHUB_ACTIONS");
 	s->in_actions = v != NULL && strcmp(v, "true") == 0;
 	runner_temp = settings_getenv("RUNNER_TEMP");
-	if (s->in_actions && runner_temp != NULL && runner_temp[0] == '/')
+	if (s->in_actions && !system && runner_temp != NULL && runner_temp[0] == '/')
 		s->job_scoped = 1;
 	else
 		runner_temp = NULL;
 
-	if ((config_dir = xdg_dir("XDG_CONFIG_HOME", ".config")) == NULL ||
+	if (system) {
+		config_dir = SETTINGS_SYSTEM_CONFIG_DIR;
+		data_dir = SETTINGS_SYSTEM_DATA_DIR;
+	} else if ((config_dir = xdg_dir("XDG_CONFIG_HOME", ".config")) == NULL ||
 	    (data_dir = xdg_dir("XDG_DATA_HOME", ".local/share")) == NULL)
 		return ghcr_fail(GHCR_ERR_CONFIG,
 		    "no home directory: set HOME or " ENV_PREFIX "STORE");
@@ -290,7 +297,9 @@ settings_load(struct settings *s)
 		if ((v = settings_getenv(setting_names[k].env)) != NULL)
 			raw.value[k] = v;
 
-	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] : "auto";
+	/* No session bus serves a node: its store is the file. */
+	v = raw.value[KEY_BACKEND] != NULL ? raw.value[KEY_BACKEND] :
+	    system ? "file" : "auto";
 	if ((r = store_setting_check(v)) != GHCR_OK)
 		return r;
 	snprintf(s->backend_setting, sizeof(s->backend_setting), "%s", v);
@@ -330,6 +339,18 @@ settings_load(struct settings *s)
 	    NULL, NULL)) != GHCR_OK)
 		return r;
 	return GHCR_OK;
+}
+
+int
+settings_load(struct settings *s)
+{
+	return load(s, 0);
+}
+
+int
+settings_load_system(struct settings *s)
+{
+	return load(s, 1);
 }
 
 void

@@ -21,6 +21,8 @@ struct settings {
 	int in_actions;             /* GITHUB_ACTIONS=true */
 	int job_scoped;             /* file store under RUNNER_TEMP */
 	int gh_cli;                 /* the GitHub CLI login is a source */
+	int system;                 /* the node's settings (see
+				     * settings_load_system()) */
 
 	/* The paths point into static storage of settings.c, valid until
 	 * the next settings_load(): packed there, a run touches one page for
@@ -49,6 +51,20 @@ const char *settings_home_dir(void);
  * GHCR_OK, or GHCR_ERR_CONFIG with a detail naming the bad setting.
  */
 int settings_load(struct settings *s);
+
+/*
+ * The same for the node rather than a person (the kubelet provider, and
+ * `login --system` for the operator who logs the node in): no HOME is
+ * needed or read.  The configuration file is
+ * SETTINGS_SYSTEM_CONFIG_DIR/docker-credential-ghcr/config, the file store
+ * SETTINGS_SYSTEM_DATA_DIR/docker-credential-ghcr/credentials with its key
+ * in SETTINGS_SYSTEM_CONFIG_DIR/docker-credential-ghcr/key; the backend is
+ * the file store and the GitHub CLI source is off unless configured;
+ * DOCKER_CREDENTIAL_GHCR_* variables still win.
+ */
+#define SETTINGS_SYSTEM_CONFIG_DIR "/etc"
+#define SETTINGS_SYSTEM_DATA_DIR "/var/lib"
+int settings_load_system(struct settings *s);
 
 /* The store_location the file backend is opened with; points into *s. */
 void settings_file_location(const struct settings *s,

@@ -79,7 +79,8 @@ const struct source source_ghcli = {
 	.name = "GitHub CLI login",
 	.detail_key = "storage",
 	.detail_label = "GitHub CLI (%s)",
-	.flags = SOURCE_GITHUB | SOURCE_OWN_SERVERS | SOURCE_SKIPPABLE,
+	.flags = SOURCE_GITHUB | SOURCE_OWN_SERVERS | SOURCE_SKIPPABLE |
+	    SOURCE_PERSONAL,
 	.get = ghcli_get,
 	.list = ghcli_list,
 	.still_answers = ghcli_still_answers,

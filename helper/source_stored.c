@@ -9,6 +9,8 @@
 #include "errors.h"
 #include "utc.h"
 
+#include <string.h>
+
 static int
 stored_get(const struct source_query *q, struct credential *out,
 	   struct source_hit *hit)
@@ -29,10 +31,15 @@ stored_get(const struct source_query *q, struct credential *out,
 }
 
 /* An expired login is still listed: see README ("Where a credential comes
- * from") for why list does not hide it. */
+ * from") for why list does not hide it.  A login scoped to a namespace
+ * ("ghcr.io/org") is not: Docker reads list's keys as registry addresses
+ * and asks get for each, and get names a host, so it answers such a key
+ * with the host-wide login; list -> get would not round-trip. */
 static int
 add_stored(const char *server, const char *username, void *ctx)
 {
+	if (strchr(server, '/') != NULL)
+		return 0;
 	return json_object_set_new(ctx, server, json_string(username)) == 0 ?
 	    0 : GHCR_ERR_NO_MEMORY;
 }

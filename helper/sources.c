@@ -56,7 +56,9 @@ sources_get(struct resolver *res, const char *server, unsigned how,
 	for (size_t i = 0; sources[i] != NULL; i++) {
 		const struct source *src = sources[i];
 
-		if ((how & SOURCES_SKIP_STORE) && (src->flags & SOURCE_STORE))
+		if (((how & SOURCES_SKIP_STORE) && (src->flags & SOURCE_STORE)) ||
+		    ((how & SOURCES_SKIP_AMBIENT) && (src->flags & SOURCE_AMBIENT)) ||
+		    ((how & SOURCES_SKIP_PERSONAL) && (src->flags & SOURCE_PERSONAL)))
 			continue;
 		if (src->flags & SOURCE_GITHUB) {
 			/* The gate: an exact GitHub registry, or no token. */

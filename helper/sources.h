@@ -92,10 +92,17 @@ struct source {
 				 * name (see above) */
 #define SOURCE_SKIPPABLE 0x8u /* unreachable (no bus, locked keyring):
 			       * passed over, not fatal */
+#define SOURCE_AMBIENT 0x10u  /* the environment's token */
+#define SOURCE_PERSONAL 0x20u /* a person's own login (the GitHub CLI's),
+			       * never a node's */
 
 /* How sources_get() walks the table. */
 #define SOURCES_SKIP_STORE 0x1u /* the store cannot or must not answer */
 #define SOURCES_NO_SECRET  0x2u /* who answers, not with what */
+#define SOURCES_SKIP_AMBIENT 0x4u  /* not the environment's token (a node's
+				    * provider outside GitHub Actions) */
+#define SOURCES_SKIP_PERSONAL 0x8u /* not a person's login (a node's
+				    * provider) */
 
 /*
  * Answers for the normalised `server`: the first source in the table with

@@ -14,6 +14,7 @@
 #include "docker_config.h"
 #include "errors.h"
 #include "github.h"
+#include "scope.h"
 #include "secmem.h"
 #include "token_kind.h"
 #include "tty.h"
@@ -34,8 +35,13 @@ struct login_args {
 static void
 login_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROGRAM_NAME " login [SERVER] [-u USER] [--password-stdin] [--no-verify]\n\n"
+	fprintf(f, "Usage: " PROGRAM_NAME " login [SERVER|SERVER/OWNER] [-u USER] [--password-stdin]\n"
+	    "       [--no-verify] [--system]\n\n"
 	    "Stores a token for SERVER (default " DEFAULT_SERVER ") in the credential store.\n"
+	    "SERVER/OWNER (ghcr.io/octo-org) stores it for the images of that GitHub\n"
+	    "user or organisation only, beside SERVER's own login, which it never\n"
+	    "replaces; the kubelet provider and `check IMAGE` use it for those images\n"
+	    "(Docker names no path, so `get` keeps answering with SERVER's login).\n"
 	    "The token is read with echo off on a terminal, or from standard input\n"
 	    "(--password-stdin, or whenever standard input is not a terminal).\n\n"
 	    "First it logs in to the registry with it, as `check` does: a token the\n"
@@ -47,14 +53,17 @@ login_usage(FILE *f)
 	    "  -u, --username USER  the user name (asked for on a terminal when missing)\n"
 	    "  --password-stdin     read the token from standard input\n"
 	    "  --no-verify          store without trying the token against the registry\n"
+	    "  --system             the node's store, which the kubelet provider reads\n"
+	    "                       (/var/lib/" PROGRAM_NAME "/credentials)\n"
 	    "  -h, --help           show this help\n");
 }
 
 static void
 logout_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROGRAM_NAME " logout [SERVER]\n\n"
-	    "Erases the stored login for SERVER (default " DEFAULT_SERVER ").\n"
+	fprintf(f, "Usage: " PROGRAM_NAME " logout [SERVER|SERVER/OWNER] [--system]\n\n"
+	    "Erases the stored login for SERVER (default " DEFAULT_SERVER "), or the one\n"
+	    "for the images of OWNER on SERVER; --system: in the node's store.\n"
 	    "Says when another source still answers for it: an ambient token, or\n"
 	    "the GitHub CLI's login (in hosts.yml or the system keyring; stop it\n"
 	    "with 'gh auth logout -h HOST' or DOCKER_CREDENTIAL_GHCR_GH_CLI=off).\n");
@@ -98,13 +107,16 @@ parse_login_args(int argc, char **argv, struct login_args *a)
 	return GHCR_OK;
 }
 
-/* The server argument, normalised; ghcr.io when none is given. */
+/* The server argument's key: the host, or "host/owner" for a login
+ * scoped to a namespace; ghcr.io when none is given. */
 static int
-server_key(const char *arg, char key[SERVER_MAX])
+server_key(const struct settings *s, const char *arg, char key[SERVER_MAX],
+	   int *scoped)
 {
 	int r;
 
-	if ((r = server_normalise(arg != NULL ? arg : DEFAULT_SERVER, key)) == GHCR_ERR_NO_SERVER)
+	if ((r = scope_parse_login(s, arg != NULL ? arg : DEFAULT_SERVER, key,
+	    scoped)) == GHCR_ERR_NO_SERVER)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "the server is empty");
 	return r;
 }
@@ -137,7 +149,8 @@ note_docker_config(const char *host, int is_github)
  * stored.  Every outcome short of that says so in one line.
  */
 static int
-verify_login(struct credential *cred, const struct settings *s, int *verified)
+verify_login(struct credential *cred, const char *host,
+	     const struct settings *s, int *verified)
 {
 	char why[640];
 	const char *detail;
@@ -145,7 +158,7 @@ verify_login(struct credential *cred, const struct settings *s, int *verified)
 	int r;
 
 	*verified = 0;
-	r = check_token_for_login(cred->server, cred->username, cred->secret,
+	r = check_token_for_login(host, cred->username, cred->secret,
 	    &expires, s);
 	/* A copy: ghcr_fail() below writes where the detail lives. */
 	detail = ghcr_error_detail();
@@ -161,12 +174,12 @@ verify_login(struct credential *cred, const struct settings *s, int *verified)
 		return GHCR_OK;
 	case CHECK_REFUSED:
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "%s refused the token, so it "
-		    "was not stored: %s", cred->server, detail != NULL ? detail :
+		    "was not stored: %s", host, detail != NULL ? detail :
 		    "no reason given");
 	case CHECK_UNREACHABLE:
 		fprintf(stderr, "warning: could not verify the token with %s "
 		    "(%s); stored it anyway: run '" PROGRAM_NAME " check' once "
-		    "the registry can be reached\n", cred->server,
+		    "the registry can be reached\n", host,
 		    detail != NULL ? detail : "no answer");
 		ghcr_error_clear();
 		return GHCR_OK;
@@ -186,20 +199,24 @@ cmd_login(int argc, char **argv, struct resolver *res)
 {
 	struct credential cred = { 0 };
 	struct login_args a;
-	char key[SERVER_MAX], github[SERVER_MAX], mask[TOKEN_MASK_MAX];
-	char prompt[SERVER_MAX + 32], date[40];
-	const char *warning;
+	char key[SERVER_MAX], host[SERVER_MAX], github[SERVER_MAX];
+	char mask[TOKEN_MASK_MAX], prompt[SERVER_MAX + 32], date[40];
+	const char *warning, *owner = NULL;
 	enum token_kind kind;
-	int r, is_github, verified = 0;
+	int r, is_github, scoped, verified = 0;
 
 	if (cmd_wants_help(argc, argv)) {
 		login_usage(stdout);
 		return GHCR_OK;
 	}
 	if ((r = parse_login_args(argc, argv, &a)) != GHCR_OK ||
-	    (r = server_key(a.server, key)) != GHCR_OK)
+	    (r = server_key(res->settings, a.server, key, &scoped)) != GHCR_OK)
 		goto out;
-	is_github = github_server_for_registry(res->settings, key, github);
+	/* A scoped login is tried against its host: the token exchange
+	 * names no repository, so it is the same check. */
+	if (!scoped || !scope_split_key(key, host, &owner))
+		memcpy(host, key, sizeof(host));
+	is_github = github_server_for_registry(res->settings, host, github);
 	if ((cred.server = secmem_strdup(key)) == NULL) {
 		r = GHCR_ERR_NO_MEMORY;
 		goto out;
@@ -236,11 +253,17 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	if (is_github && (warning = token_kind_warning(kind)) != NULL)
 		fprintf(stderr, "warning: %s\n", warning);
 
-	if (!a.no_verify && (r = verify_login(&cred, res->settings, &verified)) != GHCR_OK)
+	if (!a.no_verify && (r = verify_login(&cred, host, res->settings,
+	    &verified)) != GHCR_OK)
 		goto out;
 	if ((r = resolver_put(res, &cred)) != GHCR_OK)
 		goto out;
-	if (is_github)
+	if (owner != NULL)
+		printf("Stored the login for the images of %s on %s (user %s, %s "
+		    "%s) in %s; %s keeps its own login for every other image.\n",
+		    owner, host, cred.username, token_kind_name(kind), mask,
+		    resolver_title(res), host);
+	else if (is_github)
 		printf("Stored the login for %s (user %s, %s %s) in %s.\n", key,
 		    cred.username, token_kind_name(kind), mask,
 		    resolver_title(res));
@@ -261,7 +284,12 @@ cmd_login(int argc, char **argv, struct resolver *res)
 	}
 	if (res->settings->job_scoped)
 		printf("It lasts as long as this GitHub Actions job (under RUNNER_TEMP).\n");
-	note_docker_config(key, is_github);
+	if (res->settings->system)
+		printf("This is the node's store (%s), which the kubelet provider "
+		    "reads.\n", res->settings->store_path);
+	/* Docker names no path, so it never asks for a scoped login. */
+	if (owner == NULL && !res->settings->system)
+		note_docker_config(key, is_github);
 	r = GHCR_OK;
 out:
 	credential_clear(&cred);
@@ -292,7 +320,7 @@ cmd_logout(int argc, char **argv, struct resolver *res)
 	struct source_hit hit;
 	char key[SERVER_MAX];
 	const char *server = NULL, *name;
-	int r;
+	int r, scoped;
 
 	if (cmd_wants_help(argc, argv)) {
 		logout_usage(stdout);
@@ -306,7 +334,7 @@ cmd_logout(int argc, char **argv, struct resolver *res)
 			return ghcr_fail(GHCR_ERR_BAD_INPUT, "logout takes one server");
 		server = argv[i];
 	}
-	if ((r = server_key(server, key)) != GHCR_OK)
+	if ((r = server_key(res->settings, server, key, &scoped)) != GHCR_OK)
 		goto out;
 	/* list() reads no secret, so this asks no keyring to unlock. */
 	find.server = key;

@@ -74,8 +74,12 @@ Passwords are never printed.
 
 usage:
   standin_kubelet.py --self-test
-  standin_kubelet.py --config FILE --bin-dir DIR [--plugin-timeout S] lookup IMAGE...
-  standin_kubelet.py --config FILE --bin-dir DIR --ca FILE --work DIR pull IMAGE...
+  standin_kubelet.py --config FILE --bin-dir DIR [--plugin-timeout S]
+                     [--kubelet-env NAME,...] lookup IMAGE...
+  standin_kubelet.py --config FILE --bin-dir DIR --ca FILE --work DIR
+                     [--kubelet-env NAME,...] pull IMAGE...
+(--kubelet-env: the kubelet's own environment is only these variables of
+the stand-in's, as under systemd; the default is all of them)
 """
 
 import base64
@@ -484,6 +488,8 @@ def main(argv):
     ap.add_argument("--plugin-timeout", type=float, default=PLUGIN_TIMEOUT_S)
     ap.add_argument("--ca")
     ap.add_argument("--work")
+    ap.add_argument("--kubelet-env", metavar="NAME,...",
+                    help="the kubelet's environment: only these of ours")
     ap.add_argument("mode", nargs="?", choices=("lookup", "pull"))
     ap.add_argument("images", nargs="*")
     a = ap.parse_args(argv)
@@ -497,7 +503,11 @@ def main(argv):
     except Rejected as e:
         print("config: %s" % e)
         return 2
-    providers = [PluginProvider(c, a.bin_dir, os.environ, a.plugin_timeout) for c in confs]
+    environ = dict(os.environ)
+    if a.kubelet_env is not None:
+        keep = a.kubelet_env.split(",")
+        environ = {k: v for k, v in environ.items() if k in keep}
+    providers = [PluginProvider(c, a.bin_dir, environ, a.plugin_timeout) for c in confs]
     kubelet = StandinKubelet(providers)
     ok = True
     for image in a.images:

@@ -98,6 +98,24 @@ check_image(const char *image, struct kubelet_request *req)
 	return GHCR_OK;
 }
 
+/* What is wrong with input jansson refused, in words that quote none
+ * of it. */
+static const char *
+json_problem(const json_error_t *jerr)
+{
+	switch (json_error_code(jerr)) {
+	case json_error_invalid_utf8:
+		return "not valid UTF-8";
+	case json_error_duplicate_key:
+		return "a member given twice";
+	case json_error_null_character:
+	case json_error_null_byte_in_key:
+		return "a NUL character";
+	default:
+		return "not valid JSON";
+	}
+}
+
 int
 kubelet_parse_request(const char *buf, size_t len, struct kubelet_request *req)
 {
@@ -117,9 +135,7 @@ kubelet_parse_request(const char *buf, size_t len, struct kubelet_request *req)
 	 * input may hold a service account token. */
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid request: %s (line "
-		    "%d, column %d)", json_error_code(&jerr) == json_error_invalid_utf8 ?
-		    "not valid UTF-8" : json_error_code(&jerr) == json_error_duplicate_key ?
-		    "a member given twice" : "not valid JSON", jerr.line, jerr.column);
+		    "%d, column %d)", json_problem(&jerr), jerr.line, jerr.column);
 	if (!json_is_object(root)) {
 		r = ghcr_fail(GHCR_ERR_BAD_INPUT, "invalid request: expected a "
 		    "JSON object (a CredentialProviderRequest)");

@@ -3,7 +3,8 @@
  * struct store_backend: round trip through a second handle, an exact
  * lookup that answers NOT_FOUND, replace, erase (of an entry and of
  * nothing), list without secrets, the identity-token username "<token>",
- * a 100 KiB secret, non-ASCII usernames and many entries.  Each backend's
+ * a 100 KiB secret, non-ASCII usernames, many entries, and keys scoped
+ * to a namespace beside the host-wide one.  Each backend's
  * own test file runs it with a fixture that gives every test an empty
  * store; what only one backend does (the file format, the D-Bus schema)
  * stays in that backend's file.
@@ -415,6 +416,63 @@ START_TEST(test_many_entries_round_trip)
 }
 END_TEST
 
+/*
+ * Identities scoped to a namespace are stored under "HOST/OWNER" beside the
+ * host-wide "HOST" (helper/scope.h): a key like any other to a backend,
+ * one credential per key, matched byte for byte, so a scoped login never
+ * replaces or answers for the host-wide one, nor one owner for another.
+ */
+START_TEST(test_scoped_keys_round_trip_beside_the_host)
+{
+	void *h = open_store();
+	struct listed l;
+
+	put_ok(h, "ghcr.io", "me", "ghp_host");
+	put_ok(h, "ghcr.io/octo-org", "bot", "ghp_org");
+	put_ok(h, "ghcr.io/octo-orgab", "other", "ghp_orgab");
+	put_ok(h, "containers.ghes.example.com/octo-org", "ghes", "ghp_ghes");
+	expect_get(h, "ghcr.io", "me", "ghp_host");
+	expect_get(h, "ghcr.io/octo-org", "bot", "ghp_org");
+	expect_get(h, "ghcr.io/octo-orgab", "other", "ghp_orgab");
+	expect_get(h, "containers.ghes.example.com/octo-org", "ghes", "ghp_ghes");
+	expect_not_found(h, "ghcr.io/octo");
+	expect_not_found(h, "ghcr.io/octo-org/app");
+	expect_not_found(h, "containers.ghes.example.com");
+
+	/* A second scoped login replaces that owner's only. */
+	put_ok(h, "ghcr.io/octo-org", "bot2", "ghp_org2");
+	expect_get(h, "ghcr.io/octo-org", "bot2", "ghp_org2");
+	expect_get(h, "ghcr.io", "me", "ghp_host");
+	/* And a host-wide one replaces no scoped login. */
+	put_ok(h, "ghcr.io", "me2", "ghp_host2");
+	expect_get(h, "ghcr.io/octo-org", "bot2", "ghp_org2");
+
+	list_ok(h, &l);
+	expect_listed(&l, "ghcr.io", "me2");
+	expect_listed(&l, "ghcr.io/octo-org", "bot2");
+	expect_listed(&l, "ghcr.io/octo-orgab", "other");
+	expect_listed(&l, "containers.ghes.example.com/octo-org", "ghes");
+	ck_assert_msg(l.n == 4, "%s: list: expected 4 entries, got %zu", b->name, l.n);
+	listed_free(&l);
+
+	/* Erasing the scoped login leaves the host's, and the other way. */
+	ck_assert_int_eq(b->erase(h, "ghcr.io/octo-org"), GHCR_OK);
+	expect_not_found(h, "ghcr.io/octo-org");
+	expect_get(h, "ghcr.io", "me2", "ghp_host2");
+	expect_get(h, "ghcr.io/octo-orgab", "other", "ghp_orgab");
+	ck_assert_int_eq(b->erase(h, "ghcr.io"), GHCR_OK);
+	expect_not_found(h, "ghcr.io");
+	expect_get(h, "ghcr.io/octo-orgab", "other", "ghp_orgab");
+	b->close(h);
+
+	/* What was left is there for the next process too. */
+	h = open_store();
+	expect_get(h, "ghcr.io/octo-orgab", "other", "ghp_orgab");
+	expect_get(h, "containers.ghes.example.com/octo-org", "ghes", "ghp_ghes");
+	b->close(h);
+}
+END_TEST
+
 /* Stands in for every case when the backend under test is not built in. */
 START_TEST(test_backend_is_built)
 {
@@ -441,6 +499,7 @@ suite_backend_contract(const struct store_backend *backend,
 		T(test_hundred_kib_secret_comes_back_whole),
 		T(test_non_ascii_usernames_round_trip),
 		T(test_many_entries_round_trip),
+		T(test_scoped_keys_round_trip_beside_the_host),
 #undef T
 	};
 	Suite *s;

@@ -4,7 +4,8 @@
 # ghcr.io, a GHES host and a foreign host, inside private namespaces; the
 # token server's log proves which credential each pull presented.
 CHECK_TARGETS += check-kubelet-pulls
-TEST_DEPS += docker-registry skopeo openssl python3 python3-yaml iproute2 util-linux coreutils
+TEST_DEPS += docker-registry skopeo openssl python3 python3-yaml iproute2 util-linux coreutils \
+	golang-go
 
 .PHONY: check-kubelet-pulls
 check-kubelet-pulls: $(TARGETS)

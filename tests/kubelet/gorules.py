@@ -10,7 +10,6 @@ function says where Python's library differs and what is added.
 
 import json
 import re
-import urllib.parse
 
 
 class Rejected(Exception):
@@ -160,34 +159,84 @@ def go_path_match(pattern, name):
 
 # --- Go's net/url.Parse -------------------------------------------------------
 
-_HOST_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-               "-._~!$&'()*+,;=:[]<>\"")
+_HOST_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                       b"!$&'()*+,;=:[]<>\"-_.~")
+_USERINFO_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                           b"-._:~!$&'()*+,;=%@")
+_HEX = b"0123456789abcdefABCDEF"
+
+
+def _unescape(b, host=False):
+    """url.unescape: %XX decoded; a bad escape is an error, and so, in a
+    host, is an escaped ASCII byte other than %25 and a character a host may
+    not hold."""
+    out, i = bytearray(), 0
+    while i < len(b):
+        c = b[i]
+        if c == 0x25:  # '%'
+            if i + 2 >= len(b) or b[i + 1] not in _HEX or b[i + 2] not in _HEX:
+                raise Rejected("invalid URL escape")
+            if host and int(chr(b[i + 1]), 16) < 8 and b[i:i + 3] != b"%25":
+                raise Rejected("invalid URL escape in host")
+            out.append(int(b[i + 1:i + 3], 16))
+            i += 3
+            continue
+        if host and c < 0x80 and c not in _HOST_SAFE:
+            raise Rejected("invalid character %r in host name" % chr(c))
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def _valid_port(colon_port):
+    return colon_port == b"" or (colon_port[:1] == b":" and colon_port[1:].isdigit()) \
+        or colon_port == b":"
 
 
 def go_url_parse(raw):
-    """(host, path) as Go's url.Parse gives them for an absolute URL, with
-    the errors that matter here: control characters, a bad host character,
-    a non-numeric port, a bad % escape."""
+    """(host, path) as Go's url.Parse gives them for an absolute http(s)
+    URL, errors included (written after Go 1.19's net/url: control
+    characters, the query cut at the first '?', the authority up to the
+    first '/', userinfo after the last '@', the port after the host's last
+    ':' (or a bracketed host's ']') all digits, the host's characters and
+    escapes, the path's and fragment's escapes).  IPv6 zones (%25) are taken
+    as plain host text."""
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
         raise Rejected("invalid control character in URL")
-    parts = urllib.parse.urlsplit(raw)
-    authority = parts.netloc.rpartition("@")[2]
-    if authority.startswith("["):
-        end = authority.find("]")
-        if end < 0:
-            raise Rejected("missing ']' in host")
-        rest = authority[end + 1:]
-        if rest and not re.fullmatch(r":[0-9]*", rest):
-            raise Rejected("invalid port %r after host" % rest)
+    b = raw.encode("utf-8", "surrogateescape")
+    b, _, frag = b.partition(b"#")
+    scheme, colon, rest = b.partition(b":")
+    if not colon or scheme.lower() not in (b"http", b"https"):
+        raise Rejected("not an http(s) URL")
+    if rest.endswith(b"?") and rest.count(b"?") == 1:
+        rest = rest[:-1]
     else:
-        colon = authority.find(":")
-        if colon >= 0 and not re.fullmatch(r":[0-9]*", authority[colon:]):
-            raise Rejected("invalid port %r after host" % authority[colon:])
-        if any(c < "\x80" and c not in _HOST_OK for c in authority):
-            raise Rejected("invalid character in host name")
-    if re.search(r"%(?![0-9A-Fa-f]{2})", parts.path):
-        raise Rejected("invalid URL escape")
-    return authority, urllib.parse.unquote(parts.path)
+        rest = rest.partition(b"?")[0]
+    host = b""
+    if rest.startswith(b"//"):
+        authority, slash, path = rest[2:].partition(b"/")
+        rest = slash + path
+        userinfo, at, hostpart = authority.rpartition(b"@")
+        if not at:
+            hostpart = authority
+        if hostpart.startswith(b"["):
+            end = hostpart.rfind(b"]")
+            if end < 0:
+                raise Rejected("missing ']' in host")
+            if not _valid_port(hostpart[end + 1:]):
+                raise Rejected("invalid port after host")
+        elif b":" in hostpart and not _valid_port(hostpart[hostpart.rfind(b":"):]):
+            raise Rejected("invalid port after host")
+        host = _unescape(hostpart, host=True)
+        if at:
+            if any(c not in _USERINFO_SAFE for c in userinfo):
+                raise Rejected("invalid userinfo")
+            for part in userinfo.split(b":", 1):
+                _unescape(part)
+    path = _unescape(rest)
+    if frag:
+        _unescape(frag)
+    return (host.decode("utf-8", "replace"), path.decode("utf-8", "replace"))
 
 
 # --- strict decoding (sigs.k8s.io/json UnmarshalStrict) --------------------------

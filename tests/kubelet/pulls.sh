@@ -14,7 +14,8 @@
 # One token server (tests/check/standins.py, each token limited to its owners
 # and its registry) logs who presented which token for what, so each case
 # proves which credential was offered, and that none was offered where it
-# must not be.  The stand-in's own rules are checked first (--self-test).
+# must not be.  The stand-in's own rules are checked first (--self-test),
+# and its Go rules against Go's own answers (gorules_check.py, with go).
 # The kubelet's environment is the stand-in's own (`env -i PATH=...`: no
 # HOME, as under systemd) plus the config's env, which names the store.
 # Prints one `N passed, N failed` line.
@@ -57,6 +58,16 @@ trap 'exit 130' INT TERM
 grep '^FAIL' "$T/selftest.out"
 t_equal "stand-in kubelet: its self-tests of plugin.go's and keyring.go's rules" \
 	"self-test: $(grep -c '^ok' "$T/selftest.out") passed, 0 failed" "$(tail -1 "$T/selftest.out")"
+
+# Its Go rules (durations, globs, URLs, host:port) against Go's own answers.
+if t_need go; then
+	"$PYTHON" -B "$KP_DIR/gorules_check.py" "$T/go" "$(date +%j)" > "$T/gorules.out" 2>&1
+	grep '^FAIL' -A5 "$T/gorules.out"
+	t_equal "stand-in kubelet: its Go rules answer as Go does (seeded random cases)" \
+		"gorules: 4 passed, 0 failed" "$(tail -1 "$T/gorules.out")"
+else
+	missing "stand-in kubelet: its Go rules against Go's" "go (golang-go) not installed"
+fi
 
 # --- the rig -----------------------------------------------------------------
 GHES=containers.ghes.example FOREIGN=registry.example.com

@@ -114,16 +114,31 @@ def parse_schemeless_url(text):
     return go_url_parse("https://" + text)
 
 
+def split_host_port(hostport):
+    """net.SplitHostPort: (host, port), or None where Go errs (no colon,
+    too many, a bracket out of place)."""
+    i = hostport.rfind(":")
+    if i < 0:
+        return None
+    j = k = 0
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0 or end + 1 != i:
+            return None
+        host, j, k = hostport[1:end], 1, end + 1
+    else:
+        host = hostport[:i]
+        if ":" in host:
+            return None
+    if "[" in hostport[j:] or "]" in hostport[k:]:
+        return None
+    return host, hostport[i + 1:]
+
+
 def split_url(host):
-    """keyring.go SplitURL: host labels and port (net.SplitHostPort; on its
-    error the whole host and no port)."""
-    name, port = host, ""
-    if host.startswith("["):
-        end = host.find("]")
-        if end >= 0 and host[end + 1:end + 2] == ":" and ":" not in host[end + 2:]:
-            name, port = host[1:end], host[end + 2:]
-    elif host.count(":") == 1:
-        name, port = host.split(":")
+    """keyring.go SplitURL: host labels and port (on SplitHostPort's error
+    the whole host and no port)."""
+    name, port = split_host_port(host) or (host, "")
     return name.split("."), port
 
 

@@ -49,8 +49,8 @@ int check_token_for_login(const char *server, const char *username,
 #define CHECK_MODULE_SYMBOL "ghcr_check_module"
 /* Bumped whenever struct check_module, struct resolver, struct settings,
  * struct credential or struct source_hit change shape, so a stale
- * installed module is refused, not misread (2: expiry). */
-#define CHECK_ABI 2
+ * installed module is refused, not misread (2: expiry; 3: settings.system). */
+#define CHECK_ABI 3
 
 struct check_module {
 	unsigned int abi;       /* CHECK_ABI of the module's build */

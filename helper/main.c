@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check_module.h"
+#include "cmd_common.h"
 #include "commands.h"
 #include "errors.h"
 #include "kubelet.h"
@@ -148,7 +149,17 @@ op_kubelet(int argc, char **argv, struct resolver *res)
 	size_t len;
 	int r;
 
-	(void)argv;
+	if (cmd_wants_help(argc, argv)) {
+		printf("Usage: " PROGRAM_NAME " kubelet <CredentialProviderRequest\n\n"
+		    "The kubelet's image credential provider: reads a CredentialProviderRequest\n"
+		    "(credentialprovider.kubelet.k8s.io/v1, v1beta1 or v1alpha1) on standard\n"
+		    "input and writes the CredentialProviderResponse on standard output, from\n"
+		    "the node's store (" PROGRAM_NAME " login --system): the login of the\n"
+		    "image's owner (ghcr.io/OWNER) first, then the registry's; nothing for\n"
+		    "other registries or expired logins.  Offline.  See " PROGRAM_NAME "(1),\n"
+		    "KUBERNETES, for the kubelet's CredentialProviderConfig.\n");
+		return GHCR_OK;
+	}
 	if (argc > 1)
 		return ghcr_fail(GHCR_ERR_BAD_INPUT, "kubelet takes no arguments "
 		    "(the request comes on standard input); see " PROGRAM_NAME "(1)");

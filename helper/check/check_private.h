@@ -27,6 +27,9 @@ struct image_ref {
 	char host[SERVER_MAX];
 	char name[CHECK_NAME_MAX];     /* OWNER/NAME, OWNER/REPO/NAME */
 	char owner[CHECK_NAME_MAX];
+	char key[SERVER_MAX];          /* whose login answers: "HOST/OWNER"
+					* when one is stored for the owner,
+					* else HOST */
 };
 
 struct check_run {
@@ -64,7 +67,9 @@ int check_credential(struct check_run *run, const struct host_job *job,
 		     json_t *h, time_t *expiry, char *reason, size_t reason_size);
 
 /* Resolves and checks one host as `get` would, appending its object to
- * `list`; `images` may be empty, `explicit` says the host was asked for. */
+ * `list`; `images` may be empty, `explicit` says the host was asked for.
+ * `host` may be a key scoped to an owner ("ghcr.io/octo-org"): that login
+ * is checked against its registry. */
 int check_host(struct check_run *run, struct resolver *res, const char *host,
 	       const struct image_ref *const *images, int nimages, int explicit,
 	       json_t *list, int *checked);

@@ -484,12 +484,20 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 	struct credential cred = { 0 };
 	struct host_job job;
 	struct source_hit hit;
-	char line[1024], reason[640];
+	char line[1024], reason[640], registry[SERVER_MAX];
+	const char *slash = strchr(host, '/');
 	json_t *h = json_object();
 	time_t expiry = 0;
 	int r;
 
+	/* A login for one owner's images is tried against its registry. */
+	snprintf(registry, sizeof(registry), "%.*s", slash != NULL ?
+	    (int)(slash - host) : (int)strlen(host), host);
 	json_object_set_new(h, "host", report_str(host));
+	if (slash != NULL) {
+		json_object_set_new(h, "registry", report_str(registry));
+		json_object_set_new(h, "owner", report_str(slash + 1));
+	}
 	json_array_append_new(list, h);
 	/* The one call that decides which credential is checked: the same
 	 * resolution as `get`. */
@@ -550,11 +558,11 @@ check_host(struct check_run *run, struct resolver *res, const char *host,
 		return GHCR_OK;
 	}
 	memset(&job, 0, sizeof(job));
-	job.host = host;
+	job.host = registry;
 	job.username = cred.username;
 	job.secret = cred.secret;
 	job.from = hit.source->id;
-	if (!github_server_for_registry(run->s, host, job.github))
+	if (!github_server_for_registry(run->s, registry, job.github))
 		job.github[0] = '\0';
 	for (int i = 0; i < nimages && i < CHECK_MAX_IMAGES; i++)
 		job.images[job.nimages++] = images[i];

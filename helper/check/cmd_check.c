@@ -36,7 +36,7 @@ module_enter(void)
 static void
 check_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROGRAM_NAME " check [--json] [IMAGE...]\n\n"
+	fprintf(f, "Usage: " PROGRAM_NAME " check [--json] [--system] [IMAGE...]\n\n"
 	    "Tries the credential `get` would answer with against the registry, for\n"
 	    "real: the token exchange (and, for each IMAGE, whether it can pull and\n"
 	    "push, with a push probe that starts an upload and cancels it at once, so\n"
@@ -47,9 +47,13 @@ check_usage(FILE *f)
 	    "otherwise, so a workflow can run it before a long build.  It never prints\n"
 	    "a token.\n\n"
 	    "IMAGE is ghcr.io/OWNER/NAME or docker.pkg.github.com/OWNER/REPO/NAME (a\n"
-	    "tag or digest is ignored), or an image of a GitHub Enterprise registry.\n\n"
+	    "tag or digest is ignored), or an image of a GitHub Enterprise registry.\n"
+	    "An image whose OWNER has a login of its own (login ghcr.io/OWNER) is\n"
+	    "checked with that one, as the kubelet provider would offer it first;\n"
+	    "without IMAGE, those logins are checked too.\n\n"
 	    "Options:\n"
 	    "  --json      print one JSON object instead\n"
+	    "  --system    the node's store, which the kubelet provider reads\n"
 	    "  -h, --help  show this help\n\n"
 	    "The whole check takes at most %d s (" CHECK_BUDGET_ENV "), 5 s to\n"
 	    "connect; HTTPS_PROXY/NO_PROXY, SSL_CERT_FILE and CURL_CA_BUNDLE apply.\n",
@@ -126,6 +130,53 @@ parse_image(const struct settings *s, const char *arg, struct image_ref *img,
 	img->owner[n] = '\0';
 	return 0;
 }
+/*
+ * Whose login answers for an image: the owner's ("ghcr.io/octo-org") when
+ * one is stored for it, even expired (check then says so, where the
+ * kubelet provider would fall back to the host's), else the host's.
+ */
+static void
+image_key(struct resolver *res, struct image_ref *img)
+{
+	struct credential cred = { 0 };
+	struct source_hit hit;
+	char key[SERVER_MAX];
+	int r;
+
+	memcpy(img->key, img->host, sizeof(img->key));
+	if (snprintf(key, sizeof(key), "%s/%s", img->host, img->owner) >= (int)sizeof(key))
+		return;
+	r = sources_get(res, key, SOURCES_NO_SECRET, &cred, &hit);
+	if (r == GHCR_OK || (r == GHCR_ERR_NOT_FOUND && hit.stored_expired != 0))
+		memcpy(img->key, key, sizeof(img->key));
+	credential_clear(&cred);
+	ghcr_error_clear();
+}
+
+/* Adds the stored logins scoped to an owner on a GitHub registry. */
+struct scoped_keys {
+	const struct settings *s;
+	char (*keys)[SERVER_MAX];
+	int n;
+};
+
+static int
+add_scoped(const char *server, const char *username, void *ctx)
+{
+	struct scoped_keys *sk = ctx;
+	const char *slash = strchr(server, '/');
+	char host[SERVER_MAX], github[SERVER_MAX];
+
+	(void)username;
+	if (slash == NULL || sk->n == CMD_MAX_HOSTS || strlen(server) >= SERVER_MAX ||
+	    (size_t)(slash - server) >= sizeof(host))
+		return 0;
+	snprintf(host, sizeof(host), "%.*s", (int)(slash - server), server);
+	if (github_server_for_registry(sk->s, host, github))
+		snprintf(sk->keys[sk->n++], SERVER_MAX, "%s", server);
+	return 0;
+}
+
 /* --- rendering -------------------------------------------------------------- */
 
 static void
@@ -299,24 +350,33 @@ module_cmd_check(int argc, char **argv, struct resolver *res)
 		goto out;
 	}
 
-	/* The hosts: those of the images, in order, or every GitHub registry. */
+	/* The logins to check: those that answer for the images, in order
+	 * (an owner's own where one is stored), or every GitHub registry's
+	 * and every owner's. */
 	if (nimages > 0) {
 		for (int a = 0; a < nimages; a++) {
 			int k;
 
+			image_key(res, &images[a]);
 			for (k = 0; k < nhosts; k++)
-				if (strcmp(hosts[k], images[a].host) == 0)
+				if (strcmp(hosts[k], images[a].key) == 0)
 					break;
 			if (k == nhosts && nhosts < CMD_MAX_HOSTS)
-				memcpy(hosts[nhosts++], images[a].host, SERVER_MAX);
+				memcpy(hosts[nhosts++], images[a].key, SERVER_MAX);
 		}
-	} else
-		nhosts = github_all_registries(run.s, hosts, CMD_MAX_HOSTS);
+	} else {
+		struct scoped_keys sk = { run.s, hosts, 0 };
+
+		sk.n = github_all_registries(run.s, hosts, CMD_MAX_HOSTS);
+		if (resolver_list(res, add_scoped, &sk) != GHCR_OK)
+			ghcr_error_clear(); /* check_host says what is wrong */
+		nhosts = sk.n;
+	}
 	for (int k = 0; k < nhosts && r == GHCR_OK; k++) {
 		int n = 0;
 
 		for (int a = 0; a < nimages; a++)
-			if (strcmp(images[a].host, hosts[k]) == 0)
+			if (strcmp(images[a].key, hosts[k]) == 0)
 				on_host[n++] = &images[a];
 		r = check_host(&run, res, hosts[k], on_host, n, nimages > 0, list, &checked);
 	}

@@ -16,14 +16,16 @@
 static void
 status_usage(FILE *f)
 {
-	fprintf(f, "Usage: " PROGRAM_NAME " status [--json]\n\n"
+	fprintf(f, "Usage: " PROGRAM_NAME " status [--json] [--system]\n\n"
 	    "Shows, for each GitHub registry, which source answers (stored login,\n"
 	    "ambient GITHUB_TOKEN/GH_TOKEN, GitHub CLI with its token in hosts.yml\n"
 	    "or the system keyring), the backend in use and why,\n"
 	    "the token's kind and a masked form, and the mistakes it can see with\n"
-	    "their fixes.  It never prints a token.\n\n"
+	    "their fixes.  Logins for one owner's images (login ghcr.io/OWNER) are\n"
+	    "listed after the registries.  It never prints a token.\n\n"
 	    "Options:\n"
 	    "  --json      print one JSON object instead\n"
+	    "  --system    the node's store, which the kubelet provider reads\n"
 	    "  -h, --help  show this help\n");
 }
 
@@ -90,7 +92,7 @@ render_text(json_t *doc)
 	json_t *prog = json_object_get(doc, "program"), *b = json_object_get(doc, "backend");
 	json_t *g = json_object_get(doc, "github"), *d = json_object_get(doc, "docker");
 	json_t *hosts = json_object_get(doc, "hosts"), *problems = json_object_get(doc, "problems");
-	json_t *h, *p;
+	json_t *rows = json_array(), *h, *p;
 	size_t i, width = 8, swidth = 14;
 	const char *v;
 	char source[40], when[64];
@@ -119,6 +121,11 @@ render_text(json_t *doc)
 		    " (missing)" : "");
 	printf("\n");
 
+	/* A login for one owner's images is a row of its own, after the
+	 * registries ("ghcr.io/octo-org"). */
+	json_array_extend(rows, hosts);
+	json_array_extend(rows, json_object_get(doc, "scoped"));
+	hosts = rows;
 	json_array_foreach(hosts, i, h) {
 		if (strlen(report_get(h, "host")) > width)
 			width = strlen(report_get(h, "host"));
@@ -146,6 +153,7 @@ render_text(json_t *doc)
 			printf("%s\n", or_dash(report_get(h, "error")));
 	}
 	printf("\n");
+	json_decref(rows);
 
 	if (json_array_size(problems) == 0) {
 		printf("No problems found.\n");

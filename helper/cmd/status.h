@@ -11,7 +11,8 @@
 
 /*
  * Gathers everything status knows into *doc (members program, backend,
- * github, docker, hosts, problems; free with json_decref).  Opens the
+ * github, docker, hosts, scoped (the logins for one owner's images),
+ * problems; free with json_decref).  Opens the
  * backend; a failure there is a fact (a problem), not an error.  Returns
  * GHCR_OK or GHCR_ERR_NO_MEMORY.
  */

@@ -11,6 +11,7 @@
 #include "ghcli.h"
 #include "github.h"
 #include "report.h"
+#include "scope.h"
 #include "status.h"
 #include "token_kind.h"
 #include "utc.h"
@@ -462,6 +463,48 @@ gh_cli_hosts(const struct settings *s, char hosts[][SERVER_MAX], int n)
 	return n;
 }
 
+/* Collects the stored keys scoped to a namespace (list reads no secret). */
+static int
+add_scoped_key(const char *server, const char *username, void *ctx)
+{
+	(void)username;
+	if (strchr(server, '/') != NULL &&
+	    json_array_append_new(ctx, json_string(server)) != 0)
+		return GHCR_ERR_NO_MEMORY;
+	return 0;
+}
+
+/*
+ * The logins scoped to one owner's images ("ghcr.io/octo-org"), each
+ * described like a registry (user, token kind, mask, expiry) with its
+ * "registry" and "owner"; an empty array when the store cannot be read
+ * (describe_backend said why).
+ */
+static json_t *
+describe_scoped(struct resolver *res, int store_ok, json_t *problems,
+		int *answered)
+{
+	json_t *keys = json_array(), *list = json_array(), *k, *h;
+	char host[SERVER_MAX];
+	const char *owner;
+	size_t i;
+
+	if (store_ok && resolver_list(res, add_scoped_key, keys) != GHCR_OK)
+		ghcr_error_clear();
+	json_array_foreach(keys, i, k) {
+		const char *key = json_string_value(k);
+
+		if (key == NULL || !scope_split_key(key, host, &owner))
+			continue;
+		h = describe_host(res, key, store_ok, problems, answered);
+		json_object_set_new(h, "registry", report_str(host));
+		json_object_set_new(h, "owner", report_str(owner));
+		json_array_append_new(list, h);
+	}
+	json_decref(keys);
+	return list;
+}
+
 int
 status_collect(struct resolver *res, json_t **out)
 {
@@ -489,6 +532,8 @@ status_collect(struct resolver *res, json_t **out)
 		json_array_append_new(list, describe_host(res, hosts[i], store_ok,
 		    problems, &answered));
 	json_object_set_new(doc, "hosts", list);
+	json_object_set_new(doc, "scoped", describe_scoped(res, store_ok, problems,
+	    &answered));
 	/* In Actions without a token, actions-no-token already says it. */
 	if (answered == 0 && !(res->settings->in_actions &&
 	    sources_ambient_token(&ambient) == NULL))

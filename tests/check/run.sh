@@ -193,6 +193,22 @@ t_has "pull-only token: the registry's own words" "$out" "push refused: HTTP 401
 t_has "pull-only token: the fix adds write:packages" "$out" "fix: add the write:packages scope to the token at https://github.com/settings/tokens"
 t_has "pull-only token: one stderr line says the check failed" "$err" "check: 1 problem to fix before the build"
 
+# --- 2b. an owner's own login (login ghcr.io/OWNER) answers for its images ---
+printf '%s\n' "$PUSH" | "$H" login ghcr.io/OctoCat -u octobot --password-stdin \
+	--no-verify >/dev/null 2>&1 || t_fail "login ghcr.io/OctoCat (scoped)"
+check ghcr.io/octocat/app
+t_equal "owner's login: exit 0 (its push token, not the host's pull-only one)" 0 "$rc"
+t_has "owner's login: named by its key, with its own user" "$out" "ghcr.io/octocat: stored login, user octobot, classic personal access token ghp_…${PUSH: -4}"
+t_has "owner's login: push allowed" "$out" "ghcr.io/octocat/app: pull allowed (no such image yet; a push creates it), push allowed"
+check ghcr.io/hubot/app
+t_has "another owner's image: the host's login (pull only)" "$out" "ghcr.io: stored login, user octocat"
+t_has "another owner's image: push denied" "$out" "push denied"
+check
+t_has "check without IMAGE: the owner's login is checked too" "$out" "ghcr.io/octocat: stored login, user octobot"
+"$H" logout ghcr.io/octocat >/dev/null 2>&1
+check ghcr.io/octocat/app
+t_has "after logout ghcr.io/octocat: the host's login again" "$out" "ghcr.io: stored login, user octocat"
+
 # --- 3. an expired token ----------------------------------------------------
 login_as "$EXPIRED"
 check ghcr.io/octocat/app
@@ -465,7 +481,7 @@ logout_all
 
 # --- 17a. --help and the bash completion -------------------------------------
 check --help
-t_has "check --help: the usage line" "$out" "Usage: docker-credential-ghcr check [--json] [IMAGE...]"
+t_has "check --help: the usage line" "$out" "Usage: docker-credential-ghcr check [--json] [--system] [IMAGE...]"
 complete_line() {
 	( . "$T_ROOT/doc/docker-credential-ghcr.bash-completion"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 	  _docker_credential_ghcr; printf '%s\n' "${COMPREPLY[@]}" )

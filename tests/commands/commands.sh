@@ -72,7 +72,7 @@ help_cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/
 # The man page's commands: the .B line after each .TP in the two command sections.
 man_cmds=$(awk '/^\.SH/ { sec = $0 } sec ~ /COMMANDS/ && prev == ".TP" && /^\.B [a-z]/ { print $2 } { prev = $0 }' "$MAN" | sort -u)
 t_equal "every command in --help is in the man page and vice versa" "$help_cmds" "$man_cmds"
-t_check "--help lists the ten commands" test "$(printf '%s\n' "$help_cmds" | wc -l)" -eq 10
+t_check "--help lists the eleven commands" test "$(printf '%s\n' "$help_cmds" | wc -l)" -eq 11
 
 for c in configure login logout status; do
 	synopsis=$(printf '%s\n' "$help" | grep "^  $c ")

@@ -367,6 +367,21 @@ sed -i "s#$T/gated/#$T/main/#" "$T/gated.yaml"
 kubelet gated "$FOREIGN/vendor/tool:v1"
 t_has "foreign, documented matchImages: the plugin is not run" "$out" "not run: no matchImages entry matches"
 
+# Look-alike hosts and other GitHub hosts with nothing stored: a lookup
+# only (nothing to pull), with a config broad enough that the plugin is
+# asked, so its own answer is what keeps the tokens home.
+config broad "*.io" "*.*.io" "*.*.*" "*.*.*.*" "*.*:443"
+sed -i "s#$T/broad/#$T/main/#" "$T/broad.yaml"
+LOOKALIKES="ghcr.io.example.com/org-a/app evil-ghcr.io/org-a/app ghcr.io:443/org-a/app docker.ghes.example/team/app containers.acme.ghe.com/org-a/app"
+PATH=/usr/sbin:/usr/bin:/sbin:/bin "$PYTHON" -B "$KP_DIR/standin_kubelet.py" --config "$T/broad.yaml" \
+	--bin-dir "$T/bin" --kubelet-env PATH lookup $LOOKALIKES > "$T/lookalikes.out" 2>&1
+cat "$T/lookalikes.out" >> "$T/outputs"
+out=$(cat "$T/lookalikes.out")
+for image in $LOOKALIKES; do
+	t_has "look-alike host $image: the plugin was asked and answered no key" "$(section "$image")" "keys=[]"
+	t_has "look-alike host $image: no credential" "$(section "$image")" "order: -"
+done
+
 # --- 5. GHES -----------------------------------------------------------------------
 mark=$(log_mark)
 kubelet main "$GHES/team/app:v1"

@@ -301,13 +301,16 @@ done
 API=v1
 
 # --- 2. a look-alike namespace: org-ab is not org-a ---------------------------
+# Right after org-a's image in the same kubelet, so that an answer cached
+# for the registry, or a key without its trailing slash, would show here.
 mark=$(log_mark)
-kubelet main ghcr.io/org-ab/x:v1
+kubelet main ghcr.io/org-a/app:v1 ghcr.io/org-ab/x:v1
 t_equal "look-alike: pulled" 0 "$rc"
-t_lacks "look-alike: org-a's key is not in the answer" "$(printf '%s\n' "$out" | grep ' provider ')" "ghcr.io/org-a"
-t_has "look-alike: order octocat only (the host-wide fallback)" "$out" "order: octocat"
-t_has "look-alike: pulled with octocat" "$out" "result: pulled with octocat $DIGEST"
-t_lacks "look-alike: the token server never saw org-a's token" "$(log_since "$mark")" "who=org-a-bot"
+x=$(section ghcr.io/org-ab/x:v1)
+t_lacks "look-alike: org-a's key is not in the answer" "$(printf '%s\n' "$x" | grep ' provider ')" "ghcr.io/org-a"
+t_has "look-alike: order octocat only (the host-wide fallback)" "$x" "order: octocat"
+t_has "look-alike: pulled with octocat" "$x" "result: pulled with octocat $DIGEST"
+t_lacks "look-alike: the token server never saw org-a's token for org-ab" "$(log_since "$mark" | grep 'org-ab/')" "who=org-a-bot"
 t_has "look-alike: ... it saw octocat's for org-ab/x" "$(log_since "$mark")" "scope=repository:org-ab/x:pull who=octocat"
 
 # --- 3. a public image with only an expired identity stored ------------------

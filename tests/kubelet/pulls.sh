@@ -331,6 +331,10 @@ t_has "expired: order empty" "$out" "order: -"
 t_has "expired: pulled anonymously" "$out" "result: pulled anonymously $DIGEST"
 t_has "expired: the token server saw an anonymous request" "$(log_since "$mark")" "token anonymous kind=unknown scope=repository:pubs/public:pull"
 t_lacks "expired: ... and never the expired token" "$(log_since "$mark")" "who=lapsed"
+# The plugin's note about the expired login goes to stderr with exit 0,
+# which ExecPlugin never logs: nobody on the node sees it through the kubelet.
+t_has "expired: the plugin's stderr note is dropped by the kubelet (exit 0)" "$out" \
+	"stderr dropped by the kubelet (exit 0): docker-credential-ghcr: the stored token for"
 # Control: a dead token stored without a date is offered, and the kubelet,
 # which has a credential, never falls back to anonymous: the pull fails.
 login dead "$DEAD" ghcr.io dead --no-verify

@@ -388,7 +388,11 @@ class PluginProvider:
             raise Rejected("error execing credential provider plugin %s for image %s: "
                            "exit status %d: %s" % (self.name, image, run.returncode,
                                                     run.stderr.decode(errors="replace").strip()))
-        self.last_stdout = run.stdout
+        if run.stderr.strip():
+            # ExecPlugin reads stderr only into the error of a failed run:
+            # after a success the kubelet logs none of it.
+            first = run.stderr.decode(errors="replace").strip().splitlines()[0]
+            self.events.append("stderr dropped by the kubelet (exit 0): %s" % first[:300])
         return decode_response(run.stdout, self.api_version)
 
     def provide(self, image):

@@ -218,6 +218,7 @@ printf '%s\\n' "$*" > "$DIR/args"
 echo run >> "$DIR/runs"
 [ -z "$SLEEP" ] || exec sleep "$SLEEP"
 [ -z "$FAIL" ] || { echo "plugin says no" >&2; exit 3; }
+[ -z "$NOTE" ] || echo "a note" >&2
 sed -e "s/@FOO@/$FOO/" -e "s/@BAR@/$BAR/" "$DIR/response"
 """
 
@@ -317,6 +318,10 @@ def _provider_checks(k, check, tmp):
     p = provider(env=[("FAIL", "1")])
     check("a plugin exiting non-zero: dropped, its stderr kept for the log",
           p.provide("ghcr.io/org-a/app") == {} and "plugin says no" in p.events[-1], p.events)
+    p = provider(env=[("NOTE", "1")])
+    check("stderr after exit 0: the answer is used, the note only dropped",
+          p.provide("ghcr.io/org-a/app") != {} and
+          "stderr dropped by the kubelet (exit 0): a note" in p.events[0], p.events)
     p = provider(env=[("SLEEP", "5")], timeout=0.5)
     start = time.monotonic()
     got = p.provide("ghcr.io/org-a/app")

@@ -266,12 +266,12 @@ def json_strict_load(data):
         raise Rejected("invalid JSON: %s" % e)
 
 
-STRING, DURATION = "string", "duration"
+STRING, DURATION, BOOL = "string", "duration", "bool"
 
 
 def decode_strict(value, schema, where):
     """Checks value against schema as a strict, case-sensitive Go decode
-    into the API types would: schema is STRING, DURATION, ("list", item),
+    into the API types would: schema is STRING, DURATION, BOOL, ("list", item),
     ("map", item) or a dict of field name to schema.  null is accepted
     wherever Go leaves the zero value."""
     if value is None:
@@ -281,6 +281,9 @@ def decode_strict(value, schema, where):
             raise Rejected("%s: expected a string" % where)
     elif schema == DURATION:
         go_parse_duration(value)
+    elif schema == BOOL:
+        if not isinstance(value, bool):
+            raise Rejected("%s: expected a boolean" % where)
     elif isinstance(schema, tuple):
         kind, item = schema
         want = list if kind == "list" else dict

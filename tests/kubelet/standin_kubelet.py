@@ -28,7 +28,8 @@ Running a plugin (pkg/credentialprovider/plugin/plugin.go):
     stdin; the environment is the kubelet's own followed by the config's
     env (mergeEnvVars; os/exec keeps the last value of a duplicate name, so
     the config wins); a catch-all timeout of one minute; a non-zero exit or
-    a timeout drops the answer;
+    a timeout drops the answer; stderr is read only into that error (after
+    exit 0 the kubelet logs none of it: the stand-in says it was dropped);
   - the response's apiVersion (json.DefaultMetaFactory.Interpret) must equal
     the configured one; decodeResponse decodes strictly (codecs built with
     serializer.EnableStrict: sigs.k8s.io/json UnmarshalStrict rejects an
@@ -68,6 +69,9 @@ all fail).  The container runtime's pull is skopeo copy to a directory,
 with one temporary auth file per attempt (mode 0600, removed after): no
 token is ever on a command line.
 
+Its own rules are tested by --self-test (standin_selftest.py), and its Go
+rules (gorules.py) against Go itself by gorules_check.py.
+
 Output: for each image, what each provider did, the ordered usernames
 ("order: a b" or "order: -"), and for `pull` each attempt and the result.
 Passwords are never printed.
@@ -93,7 +97,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gorules import (DURATION, STRING, Rejected, pairs_no_dupes,  # noqa: E402
+from gorules import (BOOL, DURATION, STRING, Rejected, pairs_no_dupes,  # noqa: E402
                      decode_strict, go_parse_duration, go_path_match,
                      go_url_parse, json_strict_load)
 
@@ -238,7 +242,7 @@ CONFIG_SCHEMA = {
         "env": ("list", {"name": STRING, "value": STRING}),
         "tokenAttributes": {
             "serviceAccountTokenAudience": STRING, "cacheType": STRING,
-            "requireServiceAccount": None,
+            "requireServiceAccount": BOOL,
             "requiredServiceAccountAnnotationKeys": ("list", STRING),
             "optionalServiceAccountAnnotationKeys": ("list", STRING)},
     }),
@@ -247,7 +251,8 @@ CONFIG_SCHEMA = {
 
 def interpret_api_version(data):
     """json.DefaultMetaFactory.Interpret: apiVersion as plain encoding/json
-    reads it (any case of the name; the last one wins)."""
+    reads it (its names match in any case; a response with two spellings
+    fails the strict decode anyway)."""
     try:
         obj = json.loads(data.decode("utf-8", errors="replace")
                          if isinstance(data, bytes) else data)

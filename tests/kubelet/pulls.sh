@@ -173,10 +173,11 @@ node_env() {
 }
 # login NODE TOKEN SERVER USER [--no-verify]: logs NODE in (token on stdin).
 login() {
-	local node=$1 token=$2
+	local node=$1 token=$2 vars
 	shift 2
-	mkdir -p -m 700 "$T/$node"
-	printf '%s' "$token" | env $(node_env "$node") "$H" login "$1" -u "$2" --password-stdin "${@:3}" \
+	[ -d "$T/$node" ] || mkdir -m 700 "$T/$node"
+	mapfile -t vars < <(node_env "$node")
+	printf '%s' "$token" | env "${vars[@]}" "$H" login "$1" -u "$2" --password-stdin "${@:3}" \
 		>> "$T/login.out" 2>> "$T/login.err"
 }
 # config NODE MATCH...: a CredentialProviderConfig for NODE's store, for
@@ -355,6 +356,7 @@ t_has "GITHUB_TOKEN in the kubelet's environment: not offered" "$(cat "$T/ambien
 t_lacks "... the token server never saw it" "$(log_since "$mark")" "who=ghes-bot"
 # Control: inside Actions the same variables are the job's credential, so
 # they did reach the plugin above.
+# shellcheck disable=SC2031 # each subshell sets its own
 ( export GITHUB_TOKEN=$GHES_TOKEN GITHUB_ACTOR=ghes-bot GITHUB_ACTIONS=true
   KUBELET_ENV=GITHUB_TOKEN,GITHUB_ACTOR,GITHUB_ACTIONS
   kubelet empty "$GHES/team/app:v1"; printf '%s' "$out" > "$T/ambient.out" )

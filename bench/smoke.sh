@@ -19,7 +19,7 @@ fi
 # Every path the benchmark measures has a row: name, runs, median, p10/p90, ratio,
 # CPU, peak RSS, all numeric and the times positive.
 for row in "floor (minimal C program)" "EVP floor (1)" "EVP floor (3)" "ghcr get, Actions path" \
-	"ghcr file get (1)" "ghcr file get (3)" \
+	"ghcr file get (1)" "ghcr file get (3)" "ghcr kubelet (1)" \
 	"ghcr secretservice get (3)" "reference secretservice get (3)" \
 	"ghcr secretservice list (3)" "reference secretservice list (3)" \
 	"reference pass get (3)" "reference pass list (3)"; do
@@ -40,7 +40,7 @@ for row in "floor (minimal C program)" "EVP floor (1)" "EVP floor (3)" "ghcr get
 done
 
 count=$(grep -cE '^\| .* \| (met|MISSED) \|$' "$out/report.md" 2>/dev/null)
-t_equal "targets table lists the 9 targets" 9 "${count:-0}"
+t_equal "targets table lists the 10 targets" 10 "${count:-0}"
 for who in "docker-credential-ghcr" "reference secretservice"; do
 	if grep -qE "^\| $who \| 1 \| [0-9]+ \| [0-9]+ \| [0-9]+ \| [0-9]+ \|$" "$out/report.md" 2>/dev/null; then
 		t_pass "burst row for $who complete"

@@ -352,6 +352,16 @@ t_lacks "expired: ... and never the expired token" "$(log_since "$mark")" "who=l
 # which ExecPlugin never logs: nobody on the node sees it through the kubelet.
 t_has "expired: the plugin's stderr note is dropped by the kubelet (exit 0)" "$out" \
 	"stderr dropped by the kubelet (exit 0): docker-credential-ghcr: the stored token for"
+# An owner's expired login beside a working host-wide one: only the
+# host-wide one is offered, and pulls.
+login mixed "$LAPSED" ghcr.io/octocat lapsed &&
+login mixed "$PERSONAL" ghcr.io octocat --no-verify
+config mixed ghcr.io
+mark=$(log_mark)
+kubelet mixed ghcr.io/octocat/private:v1
+t_has "owner's login expired: order octocat (the host-wide one) only" "$out" "order: octocat"
+t_has "owner's login expired: pulled with the host-wide one" "$out" "result: pulled with octocat $DIGEST"
+t_lacks "owner's login expired: never presented" "$(log_since "$mark")" "who=lapsed"
 # Control: a dead token stored without a date is offered, and the kubelet,
 # which has a credential, never falls back to anonymous: the pull fails.
 login dead "$DEAD" ghcr.io dead --no-verify

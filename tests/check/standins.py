@@ -5,7 +5,9 @@ private network namespace:
 - a registry token server (port 5001, TLS) for Debian's docker-registry with
   `auth: token`, answering Basic logins as ghcr.io's does: a token table says
   what each token may do (push, pull only, expired, fine-grained, an
-  organization that wants SSO); tokens it grants are JWTs signed by a key
+  organization that wants SSO; optionally only some repository owners
+  ("owners", public repositories aside) and only one registry ("service"),
+  and a name for the log ("who"), as tests/kubelet/pulls.sh uses them); tokens it grants are JWTs signed by a key
   whose certificate the test CA issued (x5c), as distribution checks them;
   it grew out of tests/e2e/tokenserver.py, which takes identity tokens only;
   anonymous requests get pull access to the repositories listed as public
@@ -127,9 +129,11 @@ def main():
             user, secret = self.bearer_or_basic()
             info = tokens.get(secret or "")
             scopes = form.get("scope", [])
-            note("token %s kind=%s scope=%s" % (
+            note("token %s kind=%s scope=%s who=%s service=%s" % (
                 "basic" if user is not None else "anonymous",
-                info["kind"] if info else "unknown", " ".join(scopes) or "-"))
+                info["kind"] if info else "unknown", " ".join(scopes) or "-",
+                info.get("who", "-") if info else "-",
+                form.get("service", ["-"])[0]))
             if user is None and info is None and cfg.get("public"):
                 # Anonymous pulls of public repositories, as ghcr.io
                 # serves them; nothing else.
@@ -164,6 +168,10 @@ def main():
             if info.get("hostile") == "raw-refusal":
                 self.reply(403, HOSTILE_BODY, content_type="text/plain")
                 return
+            if info.get("service", form.get("service", [""])[0]) != \
+                    form.get("service", [""])[0]:
+                denied(self, "denied")  # another registry's token
+                return
             access = []
             for scope in scopes:
                 for item in scope.split(" "):
@@ -173,6 +181,9 @@ def main():
                     owner = parts[1].split("/")[0]
                     if owner in info.get("sso_orgs", []):
                         continue  # not authorized for that org's SSO
+                    if ("owners" in info and owner not in info["owners"] and
+                            parts[1] not in cfg.get("public", [])):
+                        continue  # not this identity's namespace
                     wanted = parts[2].split(",")
                     # A user who can push here owns the package: the
                     # registry lets them cancel (delete) an upload too.

@@ -330,9 +330,12 @@ kubelet_answer(struct resolver *res, const char *buf, size_t len,
 		n++;
 	}
 	outcome->offered = n;
+	/* An answer that passed over an expired login is cached by nobody
+	 * ("0s"): the login that replaces it then serves the very next pull,
+	 * not the next one after defaultCacheDuration. */
 	r = kubelet_format_response(req.api_version, auth, n,
-	    kubelet_cache_seconds(n, earliest, n > 0 && earliest != 0 ? utc_now() : 0),
-	    out, outlen);
+	    outcome->expired_on != 0 ? 0 : kubelet_cache_seconds(n, earliest,
+	    n > 0 && earliest != 0 ? utc_now() : 0), out, outlen);
 out:
 	credential_clear(&cred[0]);
 	credential_clear(&cred[1]);

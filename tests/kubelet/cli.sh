@@ -216,11 +216,14 @@ now=$(date +%s)
 if [ -x "$PUT_LOGIN" ]; then
 	echo "$ORG_TOKEN" | "$PUT_LOGIN" ghcr.io/octo-org orgbot $((now - 3600))
 	echo "$HOST_TOKEN" | "$PUT_LOGIN" ghcr.io hostuser $((now + 7200))
-	answer_is "an expired owner's login is not offered; the host's is, cached at most 1h" \
-		ghcr.io/octo-org/app "cache 1h0m0s
+	answer_is "an expired owner's login is not offered; the host's is, cached by nobody (0s)" \
+		ghcr.io/octo-org/app "cache 0s
 ghcr.io hostuser $HOST_TOKEN"
 	t_check "one stderr line says which login expired" \
 		grep -q "the stored token for ghcr.io/octo-org expired on" "$K/err"
+	answer_is "... while an image of an owner with no login gets the host's, cached at most 1h" \
+		ghcr.io/loginless-org/app "cache 1h0m0s
+ghcr.io hostuser $HOST_TOKEN"
 	echo "$HOST_TOKEN" | "$PUT_LOGIN" ghcr.io hostuser $((now + 1200))
 	ask ghcr.io/other-org/app
 	got=$(shape "$K/out" "$V1" | head -1)

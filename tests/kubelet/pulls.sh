@@ -362,6 +362,8 @@ kubelet mixed ghcr.io/octocat/private:v1
 t_has "owner's login expired: order octocat (the host-wide one) only" "$out" "order: octocat"
 t_has "owner's login expired: pulled with the host-wide one" "$out" "result: pulled with octocat $DIGEST"
 t_lacks "owner's login expired: never presented" "$(log_since "$mark")" "who=lapsed"
+t_has "owner's login expired: the answer is cached by nobody, so a new login serves the next pull" \
+	"$out" "cacheDuration=0s "
 # Control: a dead token stored without a date is offered, and the kubelet,
 # which has a credential, never falls back to anonymous: the pull fails.
 login dead "$DEAD" ghcr.io dead --no-verify

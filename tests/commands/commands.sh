@@ -93,7 +93,7 @@ done
 # DOCKER_CREDENTIAL_GHCR_NAME spelled out elsewhere.
 env_vars=$( { grep -v '#define' "$ROOT/helper/settings.c" | grep -o 'ENV_PREFIX "[A-Z_]*"' |
 	sed 's/ENV_PREFIX "\(.*\)"/DOCKER_CREDENTIAL_GHCR_\1/'
-	grep -rhoE 'DOCKER_CREDENTIAL_GHCR_[A-Z_]*[A-Z]' "$ROOT/helper" "$ROOT/store" --include='*.c'; } | sort -u)
+	grep -rhoE 'DOCKER_CREDENTIAL_GHCR_[A-Z_]*[A-Z]' "$ROOT/common" "$ROOT/helper" "$ROOT/store" --include='*.c'; } | sort -u)
 t_check "the settings list is found in the sources" test "$(printf '%s\n' "$env_vars" | wc -l)" -ge 9
 for v in $env_vars \
 	GITHUB_TOKEN GH_TOKEN GITHUB_ACTOR GITHUB_ACTIONS RUNNER_TEMP GITHUB_SERVER_URL \

@@ -36,7 +36,7 @@ ASAN_SLOW_UNWIND = check-secretservice
 # The suites that run a helper; hygiene is left out (it reads every
 # mapping of the process, ASan's shadow memory included).
 ASAN_SUITES ?= $(filter check-unit check-commands check-integration check-secretservice check-hardening,$(CHECK_TARGETS))
-ASAN_HARDENING ?= bad-input lookalike tamper crash concurrency
+ASAN_HARDENING ?= bad-input lookalike tamper crash concurrency files
 
 .PHONY: asan check-asan valgrind check-valgrind
 asan:

@@ -154,8 +154,11 @@ check_realm(const char *realm, const char *host)
 	/* What registry_login() asks: the realm and its query. */
 	snprintf(url, sizeof(url), "%s%cservice=x&scope=y", realm,
 	    strchr(realm, '?') != NULL ? '&' : '?');
+	/* The host without its port: "[::1]:5000" is "[::1]" to libcurl. */
 	snprintf(name, sizeof(name), "%s", host);
-	if (name[0] != '[' && strchr(name, ':') != NULL)
+	if (name[0] == '[' && strchr(name, ']') != NULL)
+		strchr(name, ']')[1] = '\0';
+	else if (name[0] != '[' && strchr(name, ':') != NULL)
 		*strchr(name, ':') = '\0';
 	if ((u = curl_url()) == NULL)
 		abort();

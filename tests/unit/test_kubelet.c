@@ -448,9 +448,17 @@ START_TEST(test_expired_identities_are_never_offered)
 	doc = answer("ghcr.io/octo-org/app", &o);
 	ck_assert_int_eq(json_object_size(json_object_get(doc, "auth")), 1);
 	ck_assert_str_eq(password_for(doc, "ghcr.io"), "ghp_host");
-	/* Half of the two hours left, capped at an hour. */
-	ck_assert_str_eq(json_string_value(json_object_get(doc, "cacheDuration")), "1h0m0s");
+	/* An answer that passed over an expired login is cached by nobody,
+	 * so the login that replaces it serves the next pull. */
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "cacheDuration")), "0s");
 	ck_assert_str_eq(o.expired_key, "ghcr.io/octo-org");
+	json_decref(doc);
+
+	/* Another owner's image: half of the two hours left, capped at an hour. */
+	doc = answer("ghcr.io/other-org/app", &o);
+	ck_assert_str_eq(password_for(doc, "ghcr.io"), "ghp_host");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "cacheDuration")), "1h0m0s");
+	ck_assert_int_eq(o.expired_on, 0);
 	json_decref(doc);
 
 	put("ghcr.io", "me", "ghp_host", now - 1);

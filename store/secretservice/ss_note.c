@@ -10,7 +10,9 @@
  *    (other attributes: it is pruned by that login, our date with it) or
  *    replaces the secret in place (the same attributes); the secret is
  *    read again after the write and, if it is no longer the one checked,
- *    the attributes the login left are put back.
+ *    the date is taken off again (the login's own date, if it brought
+ *    one, is lost: a token without a date is offered until the registry
+ *    refuses it, as before dates were kept).
  * What remains: for one round trip after the write, a `get` of that new
  * token sees the old token's date (and keeps seeing it if this process
  * dies inside that round trip).  The file store has no such window: it
@@ -162,9 +164,12 @@ do_note_expiry(struct ss_handle *h, struct watchdog *w, void *arg)
 		goto out;
 	if (!secret_is(now, checked)) {
 		/* A login replaced the secret in place between the read and
-		 * the write: it keeps the attributes it came with. */
+		 * the write, and our write took the place of the attributes it
+		 * came with.  Those were the same but for a date, which is
+		 * lost: the new token is left with none (the old token's date
+		 * could make a fresh token look expired). */
 		if ((r = set_attributes(h, w, path, checked->server, attrs,
-		    stored.expires)) == 0)
+		    0)) == 0)
 			r = GHCR_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -537,11 +537,15 @@ g_dbus_connection_call_sync(GDBusConnection *connection, const gchar *bus_name,
  * in place) or another one (a new item; the old one is pruned).  Either
  * way the new login must stay, with no date: reading and then putting
  * the checked login back, as before, replaced it with the old token.
+ * The third round has the checked login already dated: the new token
+ * must not inherit that old date either.
  */
 START_TEST(test_a_login_landing_while_the_expiry_is_recorded_is_kept)
 {
-	static const char *const users[] = { "octocat", "hubot" };
+	static const char *const users[] = { "octocat", "hubot", "octocat" };
 	const char *user = users[_i];
+	struct credential dated = { (char *)"race.example", (char *)"octocat",
+	    (char *)"ghp_checked", 0 };
 	struct credential checked = { (char *)"race.example",
 	    (char *)"octocat", (char *)"ghp_checked", 0 };
 	struct credential now = { 0 };
@@ -555,7 +559,12 @@ START_TEST(test_a_login_landing_while_the_expiry_is_recorded_is_kept)
 	setenv("DOCKER_CREDENTIAL_GHCR_SECRETSERVICE_TIMEOUT", "10000", 1);
 	setenv("DOCKER_CREDENTIAL_GHCR_BACKEND", "secretservice", 1);
 	h = open_or_fail();
-	put3(h, "race.example", "octocat", "ghp_checked");
+	if (_i == 2) {
+		dated.expires = time(NULL) + 10 * 86400;
+		ck_assert_int_eq(backend->put(h, &dated), GHCR_OK);
+	} else {
+		put3(h, "race.example", "octocat", "ghp_checked");
+	}
 	backend->close(h);
 	ck_assert_int_eq(settings_load(&s), GHCR_OK);
 	resolver_init(&res, &s);
@@ -1149,7 +1158,7 @@ suite_secretservice(void)
 	tcase_add_checked_fixture(tc, keyring_setup, teardown);
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_expiry_is_the_items_iso_8601_expires_attribute);
-	tcase_add_loop_test(tc, test_a_login_landing_while_the_expiry_is_recorded_is_kept, 0, 2);
+	tcase_add_loop_test(tc, test_a_login_landing_while_the_expiry_is_recorded_is_kept, 0, 3);
 	tcase_add_test(tc, test_replace_and_erase_change_the_keyring_items);
 	tcase_add_test(tc, test_list_reports_ours_only_and_leaves_foreign_items);
 	tcase_add_test(tc, test_list_opens_no_session_and_reads_no_secret);
